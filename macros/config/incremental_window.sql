@@ -1,0 +1,59 @@
+{#
+    Incremental facts rebuild the days from `incremental_window_start` on: the newest
+    date already in the target minus `lookback_days`, or `var('start_date')` when a
+    backfill names one. The start is resolved at compile time into a date literal, so
+    both engines prune partitions of the target and of every source filtered with it.
+#}
+{% macro incremental_window_start(date_column) -%}
+    {%- if var('start_date', none) is not none -%}
+        {{ return(nba_props.date_literal(var('start_date'))) }}
+    {%- endif -%}
+    {%- if not execute or not is_incremental() -%}
+        {{ return(nba_props.date_literal('1900-01-01')) }}
+    {%- endif -%}
+    {%- set newest = nba_props.max_loaded_date(this, date_column) -%}
+    {%- if newest is none -%}
+        {{ return(nba_props.date_literal('1900-01-01')) }}
+    {%- endif -%}
+    {%- set start = newest - modules.datetime.timedelta(days=var('lookback_days') | int) -%}
+    {{ return(nba_props.date_literal(start.isoformat())) }}
+{%- endmacro %}
+
+{# `where <column> >= <window start>` on incremental runs, nothing on full builds. #}
+{% macro incremental_window_filter(date_column, source_column=none) -%}
+    {%- if is_incremental() or var('start_date', none) is not none -%}
+        {{ source_column or date_column }} >= {{ nba_props.incremental_window_start(date_column) }}
+        {%- if var('end_date', none) is not none %}
+            and {{ source_column or date_column }} <= {{ nba_props.date_literal(var('end_date')) }}
+        {%- endif -%}
+    {%- else -%}
+        true
+    {%- endif -%}
+{%- endmacro %}
+
+{# The newest value of a date column in an existing relation (python date or none). #}
+{% macro max_loaded_date(relation, date_column) -%}
+    {{ return(adapter.dispatch('max_loaded_date', 'nba_props')(relation, date_column)) }}
+{%- endmacro %}
+
+{% macro default__max_loaded_date(relation, date_column) -%}
+    {%- set result = run_query('select max(' ~ date_column ~ ') from ' ~ relation) -%}
+    {%- set value = result.columns[0].values()[0] -%}
+    {%- if value is string -%}
+        {%- set value = modules.datetime.date.fromisoformat(value[:10]) -%}
+    {%- endif -%}
+    {{ return(value) }}
+{%- endmacro %}
+
+{# Reads partition metadata: no table scan, and legal under require_partition_filter. #}
+{% macro bigquery__max_loaded_date(relation, date_column) -%}
+    {%- set sql -%}
+        select max(parse_date('%Y%m%d', partition_id))
+        from `{{ relation.database }}.{{ relation.schema }}.INFORMATION_SCHEMA.PARTITIONS`
+        where table_name = '{{ relation.identifier }}'
+            and partition_id not in ('__NULL__', '__UNPARTITIONED__')
+            and total_rows > 0
+    {%- endset -%}
+    {%- set result = run_query(sql) -%}
+    {{ return(result.columns[0].values()[0]) }}
+{%- endmacro %}

@@ -1,0 +1,7 @@
+{# Fails with the rows where the boolean expression is false (nulls count as failures). #}
+{% test expression_is_true(model, expression, where_clause=none) %}
+    select *
+    from {{ model }}
+    where not coalesce({{ expression }}, false)
+    {%- if where_clause %} and {{ where_clause }}{% endif %}
+{% endtest %}

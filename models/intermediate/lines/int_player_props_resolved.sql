@@ -1,0 +1,67 @@
+-- Sportsbook player props with the player, teams and game resolved to NBA.com ids.
+-- Rows that do not resolve are kept, with the reason, for unresolved_entities.
+with
+
+props as (
+
+    select * from {{ ref('stg_odds_api__player_props') }}
+
+),
+
+names as (
+
+    select * from {{ ref('int_player_names_resolved') }}
+
+),
+
+team_codes as (
+
+    select * from {{ ref('int_team_codes_unioned') }}
+
+),
+
+games as (
+
+    select * from {{ ref('int_games_unified') }}
+
+),
+
+joined as (
+
+    select
+        props.*,
+        names.player_id,
+        names.resolution_status as player_resolution_status,
+        home_teams.team_id as home_team_id,
+        away_teams.team_id as away_team_id,
+        games.game_id
+    from props
+    left join names
+        on props.player_name = names.player_name
+    left join team_codes as home_teams
+        on upper(props.home_team_name) = home_teams.team_code
+    left join team_codes as away_teams
+        on upper(props.away_team_name) = away_teams.team_code
+    left join games
+        on
+            props.game_date = games.game_date
+            and home_teams.team_id = games.home_team_id
+            and away_teams.team_id = games.away_team_id
+
+),
+
+final as (
+
+    select
+        *,
+        case
+            when home_team_id is null or away_team_id is null then 'unknown_team'
+            when game_id is null then 'game_not_found'
+            when player_id is null then 'player_' || player_resolution_status
+            else 'resolved'
+        end as resolution_status
+    from joined
+
+)
+
+select * from final

@@ -1,0 +1,69 @@
+with
+
+source as (
+
+    select * from {{ source('nbacom', 'nbacom_team_game_logs') }}
+
+),
+
+latest_version as (
+
+    select
+        *,
+        row_number() over (
+            partition by team_id, game_id
+            order by _loaded_at desc, _row_number desc
+        ) as version_rank
+    from source
+
+),
+
+renamed as (
+
+    select
+        lpad(game_id, 10, '0') as game_id,
+        team_id,
+        upper(team_abbreviation) as team_tricode,
+        game_date,
+        season_id,
+        matchup,
+        wl as win_loss,
+        min as minutes,
+        pts as points,
+        fgm as field_goals_made,
+        fga as field_goals_attempted,
+        fg3m as threes_made,
+        fg3a as threes_attempted,
+        ftm as free_throws_made,
+        fta as free_throws_attempted,
+        oreb as offensive_rebounds,
+        dreb as defensive_rebounds,
+        reb as rebounds,
+        ast as assists,
+        stl as steals,
+        blk as blocks,
+        tov as turnovers,
+        pf as personal_fouls,
+        plus_minus,
+        -- 'AAA @ HHH' or 'HHH vs. AAA': the home side is after '@' or before 'vs.'.
+        -- Neutral-site games (NBA Cup knockouts, games abroad) list '@' for both teams,
+        -- so the team after '@' is the nominal home team.
+        upper(team_abbreviation) = case
+            when matchup like '% @ %' then upper(right(trim(matchup), 3))
+            else upper(left(trim(matchup), 3))
+        end as is_home,
+        matchup like '% @ %' and upper(team_abbreviation) = upper(right(trim(matchup), 3))
+            as is_listed_away_at_home,
+        case
+            when upper(left(trim(matchup), 3)) = upper(team_abbreviation)
+                then upper(right(trim(matchup), 3))
+            else upper(left(trim(matchup), 3))
+        end as opponent_tricode,
+        _load_id as load_id,
+        _loaded_at as loaded_at
+    from latest_version
+    where version_rank = 1
+
+)
+
+select * from renamed

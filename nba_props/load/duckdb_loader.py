@@ -1,0 +1,116 @@
+"""Load landed files into the DuckDB raw schema: idempotent, atomic, schema-checked."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+
+from nba_props.contracts import LOAD_METADATA_COLUMNS, RAW_TABLES, RawTable
+from nba_props.load.result import LoadResult
+from nba_props.load.staging import LoadError, contract_for, stage_file
+
+log = logging.getLogger(__name__)
+
+_DUCK_TYPES = {"VARCHAR": "varchar", "BIGINT": "bigint", "DOUBLE": "double", "DATE": "date",
+               "TIMESTAMP": "timestamp", "BOOLEAN": "boolean"}
+MANIFEST = "_load_manifest"
+
+
+def _columns(contract: RawTable) -> list[tuple[str, str]]:
+    cols = [(c.name, c.type) for c in contract.columns]
+    return cols + list(LOAD_METADATA_COLUMNS)
+
+
+class DuckDBLoader:
+    """Loads files into ``<schema>.<raw_table>`` in one DuckDB file."""
+
+    def __init__(self, database: Path | str, schema: str = "nba_raw", run_id: str | None = None):
+        self.database = str(database)
+        self.schema = schema
+        self.run_id = run_id
+        if self.database != ":memory:":
+            Path(self.database).parent.mkdir(parents=True, exist_ok=True)
+
+    def ensure_tables(self, con: duckdb.DuckDBPyConnection) -> None:
+        """Create the raw schema, every raw table and the manifest; add new contract columns."""
+        con.execute(f"create schema if not exists {self.schema}")
+        for contract in RAW_TABLES.values():
+            self._ensure_table(con, contract)
+        con.execute(
+            f"create table if not exists {self.schema}.{MANIFEST} ("
+            "load_id varchar primary key, raw_table varchar not null, source_file varchar not null,"
+            " content_hash varchar not null, rows_loaded bigint not null,"
+            " ignored_columns varchar, run_id varchar, loaded_at timestamp not null)"
+        )
+
+    def _ensure_table(self, con: duckdb.DuckDBPyConnection, contract: RawTable) -> None:
+        table = f"{self.schema}.{contract.name}"
+        cols = ", ".join(f"{n} {_DUCK_TYPES[t]}" for n, t in _columns(contract))
+        con.execute(f"create table if not exists {table} ({cols})")
+        existing = {
+            r[0]
+            for r in con.execute(
+                "select column_name from information_schema.columns "
+                "where table_schema = ? and table_name = ?",
+                [self.schema, contract.name],
+            ).fetchall()
+        }
+        for name, typ in _columns(contract):
+            if name not in existing:
+                con.execute(f"alter table {table} add column {name} {_DUCK_TYPES[typ]}")
+
+    def load(self, raw_table: str, files: Iterable[Path | str]) -> list[LoadResult]:
+        contract = contract_for(raw_table)
+        results: list[LoadResult] = []
+        with duckdb.connect(self.database) as con:
+            self.ensure_tables(con)
+            for file in files:
+                results.append(self._load_one(con, contract, Path(file)))
+        return results
+
+    def _load_one(
+        self, con: duckdb.DuckDBPyConnection, contract: RawTable, path: Path
+    ) -> LoadResult:
+        staged = stage_file(con, contract.name, path)
+        try:
+            con.execute("begin transaction")
+            seen = con.execute(
+                f"select load_id from {self.schema}.{MANIFEST} "  # noqa: S608
+                "where raw_table = ? and content_hash = ?",
+                [contract.name, staged.content_hash],
+            ).fetchone()
+            if seen is not None:
+                con.execute("rollback")
+                log.info("skip %s: same content already loaded as %s", path, seen[0])
+                return LoadResult(contract.name, str(path), seen[0], "skipped_duplicate", 0,
+                                  staged.rows, staged.ignored_columns)
+            now = datetime.now(UTC).replace(tzinfo=None)
+            load_id = f"{now:%Y%m%dT%H%M%S%f}-{staged.content_hash[:12]}"
+            data_cols = ", ".join(c.name for c in contract.columns)
+            con.execute(
+                f"insert into {self.schema}.{contract.name} "  # noqa: S608
+                f"({data_cols}, _load_id, _source_file, _content_hash, _row_number, _loaded_at) "
+                f"select {data_cols}, ?, ?, ?, _row_number, ? from {staged.relation}",
+                [load_id, str(path), staged.content_hash, now],
+            )
+            con.execute(
+                f"insert into {self.schema}.{MANIFEST} values (?, ?, ?, ?, ?, ?, ?, ?)",  # noqa: S608
+                [load_id, contract.name, str(path), staged.content_hash, staged.rows,
+                 ",".join(staged.ignored_columns) or None, self.run_id, now],
+            )
+            con.execute("commit")
+        except duckdb.Error as exc:
+            con.execute("rollback")
+            raise LoadError(f"{path}: load into {contract.name} failed and was rolled back: "
+                            f"{exc}") from exc
+        finally:
+            con.execute(f"drop table if exists {staged.relation}")
+        if staged.ignored_columns:
+            log.warning("%s: columns not in the %s contract were not loaded: %s", path,
+                        contract.name, staged.ignored_columns)
+        return LoadResult(contract.name, str(path), load_id, "loaded", staged.rows, staged.rows,
+                          staged.ignored_columns)
