@@ -28,8 +28,15 @@ def _columns(contract: RawTable) -> list[tuple[str, str]]:
 class DuckDBLoader:
     """Loads files into ``<schema>.<raw_table>`` in one DuckDB file."""
 
-    def __init__(self, database: Path | str, schema: str = "nba_raw", run_id: str | None = None):
+    def __init__(
+        self,
+        database: Path | str,
+        schema: str = "nba_raw",
+        run_id: str | None = None,
+        allow_extra_columns: bool = False,
+    ):
         self.database = str(database)
+        self.allow_extra_columns = allow_extra_columns
         self.schema = schema
         self.run_id = run_id
         if self.database != ":memory:":
@@ -75,7 +82,7 @@ class DuckDBLoader:
     def _load_one(
         self, con: duckdb.DuckDBPyConnection, contract: RawTable, path: Path
     ) -> LoadResult:
-        staged = stage_file(con, contract.name, path)
+        staged = stage_file(con, contract.name, path, self.allow_extra_columns)
         try:
             con.execute("begin transaction")
             seen = con.execute(

@@ -200,8 +200,14 @@ def _cast_expr(col: str, typ: str, fmt: str | None) -> tuple[str, str]:
     return raw, raw
 
 
-def stage_file(con: duckdb.DuckDBPyConnection, raw_table: str, path: Path) -> StagedFile:
-    """Parse and validate ``path`` into a typed temp table laid out like the raw table."""
+def stage_file(
+    con: duckdb.DuckDBPyConnection, raw_table: str, path: Path, allow_extra_columns: bool = False
+) -> StagedFile:
+    """Parse and validate ``path`` into a typed temp table laid out like the raw table.
+
+    Columns the contract does not know are an error (schema drift, or a file sent to the
+    wrong table) unless ``allow_extra_columns``; then they are skipped and reported.
+    """
     contract = contract_for(raw_table)
     if not path.is_file():
         raise LoadError(f"{path}: no such file")
@@ -224,6 +230,12 @@ def stage_file(con: duckdb.DuckDBPyConnection, raw_table: str, path: Path) -> St
         )
     known = {c.name for c in contract.columns}
     ignored = sorted(c for c in normalized if c not in known and not c.startswith("_"))
+    if ignored and not allow_extra_columns:
+        con.execute(f"drop table {src}")
+        raise LoadError(
+            f"{path}: column(s) {ignored} are not in the {raw_table} contract (schema drift, "
+            "or the wrong table?); pass allow_extra_columns to skip them"
+        )
 
     selects: list[str] = []
     for col in contract.columns:

@@ -75,6 +75,7 @@ class BreakerRegistry:
 
     failure_threshold: int = 5
     cooldown_s: float = 60.0
+    clock: Callable[[], float] = time.monotonic
     _breakers: dict[str, CircuitBreaker] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -82,7 +83,9 @@ class BreakerRegistry:
         with self._lock:
             breaker = self._breakers.get(host)
             if breaker is None:
-                breaker = CircuitBreaker(host, self.failure_threshold, self.cooldown_s)
+                breaker = CircuitBreaker(
+                    host, self.failure_threshold, self.cooldown_s, clock=self.clock
+                )
                 self._breakers[host] = breaker
             return breaker
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -182,7 +182,7 @@ class HttpClient:
             and exc.retry_after > self.config.retry.max_retry_after_s
         )
 
-    def _before_sleep(self, where: str):  # noqa: ANN202 - tenacity callback factory
+    def _before_sleep(self, where: str) -> Callable[[RetryCallState], None]:
         def hook(state: RetryCallState) -> None:
             self.stats.retries += 1
             exc = state.outcome.exception() if state.outcome else None
@@ -234,7 +234,8 @@ class HttpClient:
             # Raised outside the except blocks: the requests exception is not chained.
             self._record(breaker, failure)
             raise failure
-        assert result is not None  # noqa: S101 - for the type checker
+        if result is None:  # unreachable: _send returned or raised
+            raise ScrapeError(f"{where}: no response")
         resp, body = result
         response = HttpResponse(
             status_code=resp.status_code,

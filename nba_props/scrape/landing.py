@@ -164,9 +164,7 @@ class RunLanding:
         _atomic_write(path, _redacted_bytes(content))
         _atomic_write(self.quarantine_dir / f"{stem}.error.txt", _redacted_bytes(str(error)))
         self.quarantined.append(path)
-        log.warning(
-            "payload quarantined for review: %s", path, extra={"event": "quarantine"}
-        )
+        log.warning("payload quarantined for review: %s", path, extra={"event": "quarantine"})
         return path
 
     def commit(
@@ -268,7 +266,9 @@ def find_landed(
     return found
 
 
-def upload_run(run_dir: Path, landing_root: Path, gcs_uri: str, timeout_s: float = 60.0) -> list[str]:
+def upload_run(
+    run_dir: Path, landing_root: Path, gcs_uri: str, timeout_s: float = 60.0
+) -> list[str]:
     """Copy a committed run folder to ``gs://bucket/prefix`` (manifest last). Needs
     google-cloud-storage, imported here only."""
     if not gcs_uri.startswith("gs://"):
@@ -285,7 +285,9 @@ def upload_run(run_dir: Path, landing_root: Path, gcs_uri: str, timeout_s: float
     files.append(run_dir / MANIFEST)
     uris: list[str] = []
     for path in files:
-        name = "/".join(p for p in (prefix.strip("/"), path.relative_to(landing_root).as_posix()) if p)
+        name = "/".join(
+            p for p in (prefix.strip("/"), path.relative_to(landing_root).as_posix()) if p
+        )
         bucket.blob(name).upload_from_filename(str(path), timeout=timeout_s)
         uris.append(f"gs://{bucket_name}/{name}")
     log.info("copied run to %s (%d files)", gcs_uri, len(uris), extra={"event": "gcs_upload"})

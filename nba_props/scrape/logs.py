@@ -22,8 +22,8 @@ ROOT_LOGGER = "nba_props.scrape"
 # urllib3 logs request lines (with query strings) at DEBUG: mask those too.
 _THIRD_PARTY_LOGGERS = ("urllib3", "urllib3.connectionpool", "urllib3.util.retry", "tenacity")
 
-_context: contextvars.ContextVar[dict[str, str]] = contextvars.ContextVar(
-    "nba_props_scrape_log_context", default={}
+_context: contextvars.ContextVar[tuple[tuple[str, str], ...]] = contextvars.ContextVar(
+    "nba_props_scrape_log_context", default=()
 )
 
 
@@ -31,7 +31,7 @@ class ContextFilter(logging.Filter):
     """Stamps ``run_id`` and ``source`` from the current :func:`log_context` on a record."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        for key, value in _context.get().items():
+        for key, value in _context.get():
             if not hasattr(record, key):
                 setattr(record, key, value)
         return True
@@ -43,7 +43,8 @@ CONTEXT_FILTER = ContextFilter()
 @contextlib.contextmanager
 def log_context(**fields: str) -> Iterator[None]:
     """Within the block, every scrape log record carries ``fields`` (e.g. run_id, source)."""
-    token = _context.set({**_context.get(), **fields})
+    merged = {**dict(_context.get()), **fields}
+    token = _context.set(tuple(merged.items()))
     try:
         yield
     finally:

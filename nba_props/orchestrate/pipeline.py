@@ -1,0 +1,69 @@
+"""The local pipeline behind `make run`: demo data -> loader -> dbt build -> summary."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from nba_props.load import DuckDBLoader, LoadResult
+from nba_props.orchestrate.dbt import DbtOutcome, run_dbt
+from nba_props.orchestrate.reference import write_player_registry
+from nba_props.orchestrate.summary import RunSummary, summarize
+
+log = logging.getLogger(__name__)
+
+# Load order: the registry first, then facts; the order does not change the result.
+LOAD_ORDER = (
+    "nbacom_players",
+    "player_aliases",
+    "nbacom_schedule",
+    "nbacom_team_game_logs",
+    "nbacom_player_game_logs",
+    "nbacom_shot_detail",
+    "nbacom_injury_report",
+    "odds_api_game_lines",
+    "odds_api_player_props",
+)
+
+
+@dataclass
+class PipelineResult:
+    loads: list[LoadResult]
+    dbt: DbtOutcome
+    summary: RunSummary
+
+
+def load_all(
+    database: Path, files: Mapping[str, Sequence[Path]], run_id: str | None = None
+) -> list[LoadResult]:
+    loader = DuckDBLoader(database, run_id=run_id)
+    results: list[LoadResult] = []
+    for raw_table in sorted(files, key=lambda t: LOAD_ORDER.index(t) if t in LOAD_ORDER else 99):
+        if files[raw_table]:
+            results += loader.load(raw_table, files[raw_table])
+    return results
+
+
+def run_local_pipeline(
+    database: Path,
+    landing_dir: Path,
+    *,
+    seasons: int = 1,
+    extra_files: Mapping[str, Sequence[Path]] | None = None,
+    dbt_args: Sequence[str] = (),
+    run_id: str | None = None,
+) -> PipelineResult:
+    """Generate (deterministic) demo data, load it, build every model and test."""
+    from nba_props.demo import generate_demo  # numpy-heavy: import only when used
+
+    demo = generate_demo(landing_dir / "synthetic", seasons=seasons)
+    files: dict[str, list[Path]] = {k: list(v) for k, v in demo.files.items()}
+    files.setdefault("nbacom_players", []).append(write_player_registry(landing_dir))
+    for raw_table, extra in (extra_files or {}).items():
+        files.setdefault(raw_table, []).extend(extra)
+    loads = load_all(database, files, run_id=run_id)
+    outcome = run_dbt(["build", *dbt_args], database=database, raise_on_failure=False)
+    summary = summarize(database, outcome, data_label="SYNTHETIC demo data")
+    return PipelineResult(loads, outcome, summary)
