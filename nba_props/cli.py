@@ -46,12 +46,16 @@ def _cmd_run(args: argparse.Namespace) -> int:
     )
     loaded = sum(r.rows_loaded for r in result.loads)
     skipped = sum(1 for r in result.loads if r.status == "skipped_duplicate")
-    print(f"loaded {loaded:,} new rows from {len(result.loads) - skipped} files "
-          f"({skipped} files already loaded, skipped)")
+    print(
+        f"loaded {loaded:,} new rows from {len(result.loads) - skipped} files "
+        f"({skipped} files already loaded, skipped)"
+    )
     print(result.summary.render())
     if not result.dbt.success:
-        print(f"\ndbt build failed: {result.dbt.exception or 'see the failures above'}",
-              file=sys.stderr)
+        print(
+            f"\ndbt build failed: {result.dbt.exception or 'see the failures above'}",
+            file=sys.stderr,
+        )
         return 1
     return 0
 
@@ -66,8 +70,11 @@ def build_parser() -> argparse.ArgumentParser:
     load.add_argument("files", nargs="+", type=Path)
     load.add_argument("--database", type=Path, default=DEFAULT_DATABASE)
     load.add_argument("--run-id", default=None, help="ties this load to a pipeline run")
-    load.add_argument("--allow-extra-columns", action="store_true",
-                      help="skip (and report) columns the contract does not know")
+    load.add_argument(
+        "--allow-extra-columns",
+        action="store_true",
+        help="skip (and report) columns the contract does not know",
+    )
     load.set_defaults(func=_cmd_load)
 
     demo = sub.add_parser("demo", help="write deterministic SYNTHETIC demo data files")
@@ -80,8 +87,11 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--database", type=Path, default=DEFAULT_DATABASE)
     run.add_argument("--landing", type=Path, default=DEFAULT_LANDING)
     run.add_argument("--seasons", type=int, default=1)
-    run.add_argument("dbt_args", nargs=argparse.REMAINDER,
-                     help="extra dbt build arguments after --, e.g. -- --full-refresh")
+    run.add_argument(
+        "dbt_args",
+        nargs=argparse.REMAINDER,
+        help="extra dbt build arguments after --, e.g. -- --full-refresh",
+    )
     run.set_defaults(func=_cmd_run)
     return parser
 

@@ -15,8 +15,14 @@ from nba_props.load.staging import LoadError, contract_for, stage_file
 
 log = logging.getLogger(__name__)
 
-_DUCK_TYPES = {"VARCHAR": "varchar", "BIGINT": "bigint", "DOUBLE": "double", "DATE": "date",
-               "TIMESTAMP": "timestamp", "BOOLEAN": "boolean"}
+_DUCK_TYPES = {
+    "VARCHAR": "varchar",
+    "BIGINT": "bigint",
+    "DOUBLE": "double",
+    "DATE": "date",
+    "TIMESTAMP": "timestamp",
+    "BOOLEAN": "boolean",
+}
 MANIFEST = "_load_manifest"
 
 
@@ -93,8 +99,15 @@ class DuckDBLoader:
             if seen is not None:
                 con.execute("rollback")
                 log.info("skip %s: same content already loaded as %s", path, seen[0])
-                return LoadResult(contract.name, str(path), seen[0], "skipped_duplicate", 0,
-                                  staged.rows, staged.ignored_columns)
+                return LoadResult(
+                    contract.name,
+                    str(path),
+                    seen[0],
+                    "skipped_duplicate",
+                    0,
+                    staged.rows,
+                    staged.ignored_columns,
+                )
             now = datetime.now(UTC).replace(tzinfo=None)
             load_id = f"{now:%Y%m%dT%H%M%S%f}-{staged.content_hash[:12]}"
             data_cols = ", ".join(c.name for c in contract.columns)
@@ -106,18 +119,38 @@ class DuckDBLoader:
             )
             con.execute(
                 f"insert into {self.schema}.{MANIFEST} values (?, ?, ?, ?, ?, ?, ?, ?)",  # noqa: S608
-                [load_id, contract.name, str(path), staged.content_hash, staged.rows,
-                 ",".join(staged.ignored_columns) or None, self.run_id, now],
+                [
+                    load_id,
+                    contract.name,
+                    str(path),
+                    staged.content_hash,
+                    staged.rows,
+                    ",".join(staged.ignored_columns) or None,
+                    self.run_id,
+                    now,
+                ],
             )
             con.execute("commit")
         except duckdb.Error as exc:
             con.execute("rollback")
-            raise LoadError(f"{path}: load into {contract.name} failed and was rolled back: "
-                            f"{exc}") from exc
+            raise LoadError(
+                f"{path}: load into {contract.name} failed and was rolled back: {exc}"
+            ) from exc
         finally:
             con.execute(f"drop table if exists {staged.relation}")
         if staged.ignored_columns:
-            log.warning("%s: columns not in the %s contract were not loaded: %s", path,
-                        contract.name, staged.ignored_columns)
-        return LoadResult(contract.name, str(path), load_id, "loaded", staged.rows, staged.rows,
-                          staged.ignored_columns)
+            log.warning(
+                "%s: columns not in the %s contract were not loaded: %s",
+                path,
+                contract.name,
+                staged.ignored_columns,
+            )
+        return LoadResult(
+            contract.name,
+            str(path),
+            load_id,
+            "loaded",
+            staged.rows,
+            staged.rows,
+            staged.ignored_columns,
+        )

@@ -97,15 +97,14 @@ def _json_records(path: Path) -> list[dict[str, object]]:
     name = path.name.lower()
     try:
         if name.endswith((".ndjson", ".jsonl")):
-            records = [
-                json.loads(line) for line in text.splitlines() if line.strip()
-            ]
+            records = [json.loads(line) for line in text.splitlines() if line.strip()]
         else:
             payload = json.loads(text)
             records = _records_from_payload(payload)
     except json.JSONDecodeError as exc:
-        raise LoadError(f"{path}: malformed JSON at line {exc.lineno}, column {exc.colno}: "
-                        f"{exc.msg}") from None
+        raise LoadError(
+            f"{path}: malformed JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
+        ) from None
     for i, rec in enumerate(records, start=1):
         if not isinstance(rec, dict):
             raise LoadError(f"{path}, record {i}: expected a JSON object, got {type(rec).__name__}")
@@ -127,8 +126,10 @@ def _records_from_payload(payload: object) -> list[dict[str, object]]:
             return [dict(zip(headers, row, strict=True)) for row in rows]
         if isinstance(payload.get("data"), list):
             return payload["data"]
-    raise LoadError("unrecognised JSON payload: expected a list of records, an NBA.com "
-                    "resultSets payload or an object with a 'data' list")
+    raise LoadError(
+        "unrecognised JSON payload: expected a list of records, an NBA.com "
+        "resultSets payload or an object with a 'data' list"
+    )
 
 
 def _scalar_text(value: object) -> str | None:
@@ -215,7 +216,7 @@ def stage_file(
     src = f"_src_{digest[:16]}"
     _read_varchar(con, path, src)
 
-    header = [r[0] for r in con.execute(f"describe {src}").fetchall()][1:]  # noqa: S608
+    header = [r[0] for r in con.execute(f"describe {src}").fetchall()][1:]
     normalized: dict[str, str] = {}
     for original in header:
         norm = normalize_header(original)

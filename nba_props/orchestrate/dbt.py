@@ -41,7 +41,8 @@ class DbtOutcome:
 
     def count(self, resource_type: str | None = None, status: str | None = None) -> int:
         return sum(
-            1 for n in self.nodes
+            1
+            for n in self.nodes
             if (resource_type is None or n.resource_type == resource_type)
             and (status is None or n.status == status)
         )

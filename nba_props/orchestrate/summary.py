@@ -9,8 +9,13 @@ import duckdb
 
 from nba_props.orchestrate.dbt import DbtOutcome
 
-MART_SCHEMAS = ("nba_analytics", "nba_precompute", "nba_predictions", "nba_reference",
-                "nba_monitoring")
+MART_SCHEMAS = (
+    "nba_analytics",
+    "nba_precompute",
+    "nba_predictions",
+    "nba_reference",
+    "nba_monitoring",
+)
 
 
 @dataclass

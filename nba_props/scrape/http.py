@@ -21,6 +21,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import requests
+import urllib3
 from tenacity import (
     RetryCallState,
     Retrying,
@@ -215,7 +216,7 @@ class HttpClient:
         result: tuple[requests.Response, bytes] | None = None
         try:
             result = self._send(where, url, params, headers, proxies, deadline)
-        except requests.Timeout as exc:
+        except (requests.Timeout, urllib3.exceptions.TimeoutError) as exc:
             failure = TransientError(
                 f"{where}: timed out (connect {self.timeout[0]}s, read {self.timeout[1]}s): "
                 f"{type(exc).__name__}: {exc}"
@@ -224,6 +225,8 @@ class HttpClient:
             requests.ConnectionError,
             requests.exceptions.ChunkedEncodingError,
             requests.exceptions.ContentDecodingError,
+            urllib3.exceptions.HTTPError,
+            OSError,
         ) as exc:
             failure = TransientError(f"{where}: connection failed: {type(exc).__name__}: {exc}")
         except requests.RequestException as exc:
@@ -300,7 +303,10 @@ class HttpClient:
         chunks: list[bytes] = []
         size = 0
         limit = self.config.max_body_bytes
-        for chunk in resp.iter_content(_CHUNK):
+        raw = resp.raw
+        while chunk := raw.read1(_CHUNK, decode_content=True):
+            # read1 returns what one socket read gives (each bounded by the read timeout),
+            # so the wall-clock deadline is checked while a slow body trickles in.
             size += len(chunk)
             if size > limit:
                 raise HttpError(f"{where}: response body over {limit} bytes")

@@ -58,17 +58,31 @@ class Warehouse:
         return self.query(sql, params)[0][0]
 
     def dbt(self, *args: str, raise_on_failure: bool = True) -> DbtOutcome:
-        return run_dbt(list(args), database=self.database, target_path=self.target_path,
-                       log_path=self.log_path, quiet=True, raise_on_failure=raise_on_failure)
+        return run_dbt(
+            list(args),
+            database=self.database,
+            target_path=self.target_path,
+            log_path=self.log_path,
+            quiet=True,
+            raise_on_failure=raise_on_failure,
+        )
 
 
 @pytest.fixture(scope="session")
-def real_warehouse(real_data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Warehouse]:
+def real_warehouse(
+    real_data_dir: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Warehouse]:
     """The real 2024-25 files loaded through the loader and built with `dbt build`."""
     root = tmp_path_factory.mktemp("real")
     database = root / "real.duckdb"
     load_real_files(database, root / "landing")
     target_path, log_path = root / "target", root / "logs"
-    build = run_dbt(["build"], database=database, target_path=target_path, log_path=log_path,
-                    quiet=True, raise_on_failure=False)
+    build = run_dbt(
+        ["build"],
+        database=database,
+        target_path=target_path,
+        log_path=log_path,
+        quiet=True,
+        raise_on_failure=False,
+    )
     yield Warehouse(database, build, target_path, log_path)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 import shutil
-from datetime import date
 import zipfile
+from datetime import date
 from pathlib import Path
 
 import duckdb
@@ -132,21 +132,40 @@ def test_failed_file_in_a_batch_keeps_the_good_ones_only(
 
 def test_json_ndjson_and_nbacom_result_sets(db: Path, tmp_path: Path) -> None:
     ndjson = tmp_path / "players.ndjson"
-    ndjson.write_text('{"id": 1, "full_name": "A B", "is_active": true}\n'
-                      '{"id": 2, "full_name": "C D", "is_active": false}\n', encoding="utf-8")
+    ndjson.write_text(
+        '{"id": 1, "full_name": "A B", "is_active": true}\n'
+        '{"id": 2, "full_name": "C D", "is_active": false}\n',
+        encoding="utf-8",
+    )
     array = tmp_path / "players.json"
     array.write_text(json.dumps([{"id": 3, "full_name": "E F"}]), encoding="utf-8")
     result_sets = tmp_path / "leaguegamelog.json"
-    result_sets.write_text(json.dumps({"resultSets": [{
-        "name": "LeagueGameLog", "headers": ["ID", "FULL_NAME", "IS_ACTIVE"],
-        "rowSet": [[4, "G H", True], [5, "I J", False]]}]}), encoding="utf-8")
+    result_sets.write_text(
+        json.dumps(
+            {
+                "resultSets": [
+                    {
+                        "name": "LeagueGameLog",
+                        "headers": ["ID", "FULL_NAME", "IS_ACTIVE"],
+                        "rowSet": [[4, "G H", True], [5, "I J", False]],
+                    }
+                ]
+            }
+        ),
+        encoding="utf-8",
+    )
     results = DuckDBLoader(db).load("nbacom_players", [ndjson, array, result_sets])
     assert [r.rows_loaded for r in results] == [2, 1, 2]
     with duckdb.connect(str(db), read_only=True) as con:
         assert con.execute(
             "select id, full_name, is_active from nba_raw.nbacom_players order by id"
-        ).fetchall() == [(1, "A B", True), (2, "C D", False), (3, "E F", None),
-                         (4, "G H", True), (5, "I J", False)]
+        ).fetchall() == [
+            (1, "A B", True),
+            (2, "C D", False),
+            (3, "E F", None),
+            (4, "G H", True),
+            (5, "I J", False),
+        ]
 
 
 @pytest.mark.parametrize(
@@ -154,7 +173,11 @@ def test_json_ndjson_and_nbacom_result_sets(db: Path, tmp_path: Path) -> None:
     [
         ("truncated.json", '[{"id": 1, "full_name": "A', r"malformed JSON at line 1"),
         ("scalar.json", "42", r"unrecognised JSON payload"),
-        ("rows.ndjson", '{"id": 1, "full_name": "A"}\n[1, 2]\n', r"record 2: expected a JSON object"),
+        (
+            "rows.ndjson",
+            '{"id": 1, "full_name": "A"}\n[1, 2]\n',
+            r"record 2: expected a JSON object",
+        ),
         ("empty.json", "[]", r"no records"),
     ],
 )

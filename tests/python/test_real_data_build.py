@@ -14,26 +14,34 @@ def test_build_succeeds_with_no_failed_test(real_warehouse: Warehouse) -> None:
 
 def test_player_game_summary_has_every_real_player_game(real_warehouse: Warehouse) -> None:
     assert real_warehouse.scalar("select count(*) from nba_analytics.player_game_summary") == 22124
-    assert real_warehouse.scalar(
-        "select count(*) from (select distinct game_id, player_id "
-        "from nba_analytics.player_game_summary)"
-    ) == 22124
+    assert (
+        real_warehouse.scalar(
+            "select count(*) from (select distinct game_id, player_id "
+            "from nba_analytics.player_game_summary)"
+        )
+        == 22124
+    )
 
 
 def test_game_types_are_kept_apart(real_warehouse: Warehouse) -> None:
-    rows = dict(real_warehouse.query(
-        "select game_type, count(*) from nba_analytics.team_offense_game_summary "
-        "where season = '2024-25' group by 1"
-    ))
+    rows = dict(
+        real_warehouse.query(
+            "select game_type, count(*) from nba_analytics.team_offense_game_summary "
+            "where season = '2024-25' group by 1"
+        )
+    )
     # 2,802 team rows in 2024-25: 1,230 regular-season games (incl. the Cup knockouts
     # played as regular-season games), playoffs, play-in, preseason, All-Star, Cup final.
     assert rows["regular_season"] == 2 * 1230
     assert rows["cup_final"] == 2
     assert rows["play_in"] == 12
     assert sum(rows.values()) == 2802
-    assert real_warehouse.scalar(
-        "select count(distinct game_type) from nba_analytics.player_game_summary"
-    ) == 1  # the player file is regular season only
+    assert (
+        real_warehouse.scalar(
+            "select count(distinct game_type) from nba_analytics.player_game_summary"
+        )
+        == 1
+    )  # the player file is regular season only
 
 
 def test_neutral_site_games_get_a_home_team(real_warehouse: Warehouse) -> None:
@@ -43,9 +51,12 @@ def test_neutral_site_games_get_a_home_team(real_warehouse: Warehouse) -> None:
         "from nba_intermediate.int_games_unified where game_id = '0022400147'"
     )
     assert home == [("WAS", "MIA", True)]
-    assert real_warehouse.scalar(
-        "select count(*) from nba_analytics.player_game_summary where opponent_team_id is null"
-    ) == 0
+    assert (
+        real_warehouse.scalar(
+            "select count(*) from nba_analytics.player_game_summary where opponent_team_id is null"
+        )
+        == 0
+    )
 
 
 def test_at_most_one_percent_of_prop_names_unresolved(real_warehouse: Warehouse) -> None:
@@ -65,10 +76,13 @@ def test_at_most_one_percent_of_prop_names_unresolved(real_warehouse: Warehouse)
         "where player_name = 'Nicolas Claxton'"
     ) == [(1629651, "alias")]
     # suffix tie-break: two 'Kevin Porter's, the prop says Jr.
-    assert real_warehouse.scalar(
-        "select player_id from nba_intermediate.int_player_names_resolved "
-        "where player_name = 'Kevin Porter Jr.'"
-    ) == 1629645
+    assert (
+        real_warehouse.scalar(
+            "select player_id from nba_intermediate.int_player_names_resolved "
+            "where player_name = 'Kevin Porter Jr.'"
+        )
+        == 1629645
+    )
 
 
 def test_postponed_games_are_listed_not_dropped(real_warehouse: Warehouse) -> None:
@@ -87,10 +101,12 @@ def test_postponed_games_are_listed_not_dropped(real_warehouse: Warehouse) -> No
 
 
 def test_team_totals_are_reconciled_with_differences_reported(real_warehouse: Warehouse) -> None:
-    status = dict(real_warehouse.query(
-        "select reconciliation_status, count(*) from nba_monitoring.team_points_reconciliation "
-        "where game_type = 'regular_season' and game_date >= '2024-10-01' group by 1"
-    ))
+    status = dict(
+        real_warehouse.query(
+            "select reconciliation_status, count(*) from nba_monitoring.team_points_reconciliation "
+            "where game_type = 'regular_season' and game_date >= '2024-10-01' group by 1"
+        )
+    )
     # The real player file is partial (about 75% of player-games): every team-game with
     # player rows either reconciles or reports its points difference.
     assert status == {"reconciled": 686, "mismatch": 1774}
@@ -99,14 +115,15 @@ def test_team_totals_are_reconciled_with_differences_reported(real_warehouse: Wa
         "where points_difference != team_points - player_points"
     )
     assert diff_ok == 0
-    warned = [n for n in real_warehouse.build.nodes
-              if n.unique_id.startswith("test.nba_props.team_points_reconcile")]
+    warned = [
+        n
+        for n in real_warehouse.build.nodes
+        if n.unique_id.startswith("test.nba_props.team_points_reconcile")
+    ]
     assert warned and warned[0].status == "warn"
 
 
-def test_loading_again_and_rebuilding_changes_nothing(
-    real_warehouse: Warehouse, tmp_path
-) -> None:
+def test_loading_again_and_rebuilding_changes_nothing(real_warehouse: Warehouse, tmp_path) -> None:
     before = real_warehouse.query(
         "select (select count(*) from nba_raw.nbacom_player_game_logs), "
         "(select count(*) from nba_analytics.player_game_summary), "

@@ -32,6 +32,9 @@ class Reply:
     delay: float = 0.0
     # Declare a longer body than sent (the connection then closes mid-body).
     content_length: int | None = None
+    # Send the body in this many pieces, sleeping ``drip_delay`` before each.
+    drip_chunks: int = 1
+    drip_delay: float = 0.0
 
     def payload(self) -> bytes:
         if isinstance(self.body, bytes):
@@ -114,7 +117,12 @@ def _handler(server: FakeServer) -> type[BaseHTTPRequestHandler]:
                 for name, value in reply.headers.items():
                     self.send_header(name, value)
                 self.end_headers()
-                self.wfile.write(body)
+                step = max(1, -(-len(body) // reply.drip_chunks))
+                for start in range(0, len(body), step):
+                    if reply.drip_delay:
+                        time.sleep(reply.drip_delay)
+                    self.wfile.write(body[start : start + step])
+                    self.wfile.flush()
             except (BrokenPipeError, ConnectionResetError):
                 pass  # the client timed out and left
 
