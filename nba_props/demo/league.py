@@ -52,6 +52,7 @@ class SeasonLeague:
     ep_end: np.ndarray  # first day back
     ep_reason: np.ndarray
     two_way: np.ndarray  # (P,) bool
+    team_off: np.ndarray  # (30,) multiplier on own shooting (scheme, spacing)
     team_def: np.ndarray  # (30,) multiplier on opponents' shooting
     team_pace: np.ndarray  # (30,) multiplier on possessions
 
@@ -74,7 +75,7 @@ def offseason(rng: np.random.Generator, roster: np.ndarray, pool: PlayerPool) ->
     rostered[roster.ravel()] = True
     col = 0
     for pos, count in enumerate(ROSTER_MIX):
-        block = roster[:, col:col + count]  # view
+        block = roster[:, col : col + count]  # view
         flat = block.reshape(-1)
         free = rng.permutation(np.flatnonzero((pool.pos == pos) & ~rostered))
         n_new = min(len(free), round(0.10 * flat.size))
@@ -83,13 +84,14 @@ def offseason(rng: np.random.Generator, roster: np.ndarray, pool: PlayerPool) ->
         n_move = round(0.20 * flat.size) // 2 * 2
         movers = rng.choice(flat.size, size=n_move, replace=False)
         flat[movers] = flat[np.roll(movers, 1)]
-        roster[:, col:col + count] = flat.reshape(n_teams, count)
+        roster[:, col : col + count] = flat.reshape(n_teams, count)
         col += count
     return roster
 
 
-def plan_trades(rng: np.random.Generator, roster: np.ndarray, first_day: int,
-                n_trades: int = 4) -> tuple[list[Trade], np.ndarray]:
+def plan_trades(
+    rng: np.random.Generator, roster: np.ndarray, first_day: int, n_trades: int = 4
+) -> tuple[list[Trade], np.ndarray]:
     """A few mid-season one-for-one trades of same-position players between two teams."""
     roster = roster.copy()
     n_teams = roster.shape[0]
@@ -105,8 +107,9 @@ def plan_trades(rng: np.random.Generator, roster: np.ndarray, first_day: int,
     return trades, roster
 
 
-def injuries(rng: np.random.Generator, n_players: int, first_day: int,
-             last_day: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def injuries(
+    rng: np.random.Generator, n_players: int, first_day: int, last_day: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Injury spells per player: start day, first day back and reason."""
     shape = (n_players, MAX_EPISODES)
     count = np.minimum(rng.poisson(0.9, n_players), MAX_EPISODES)
@@ -125,9 +128,22 @@ def roster_at(league: SeasonLeague, team: np.ndarray, day: np.ndarray) -> np.nda
     """(n, 14) rosters of teams on days, after the trades made before those days."""
     rows = league.roster[team].copy()
     for t in league.trades:
-        for own, out, inc in ((t.team_a, t.player_a, t.player_b),
-                              (t.team_b, t.player_b, t.player_a)):
+        for own, out, inc in (
+            (t.team_a, t.player_a, t.player_b),
+            (t.team_b, t.player_b, t.player_a),
+        ):
             sel = (team == own) & (day >= t.day)
             block = rows[sel]
             rows[sel] = np.where(block == out, inc, block)
     return rows
+
+
+HOME_EDGE = 1.01
+
+
+def shooting_factor(
+    league: SeasonLeague, team: np.ndarray, opp: np.ndarray, is_home: np.ndarray
+) -> np.ndarray:
+    """Multiplier on make probabilities: own offence, opponent defence, home court."""
+    home = np.where(is_home, HOME_EDGE, 2.0 - HOME_EDGE)
+    return league.team_off[team] * league.team_def[opp] * home

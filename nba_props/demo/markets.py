@@ -12,24 +12,63 @@ from dataclasses import dataclass
 import numpy as np
 import pyarrow as pa
 
-from nba_props.demo.league import SeasonLeague
+from nba_props.demo.league import SeasonLeague, shooting_factor
 from nba_props.demo.schedule import Games
-from nba_props.demo.simulate import DOUBTFUL, OUT, Box
+from nba_props.demo.simulate import DOUBTFUL, OUT, Box, volume_scales
 from nba_props.demo.writer import dict_col, iso_date, iso_utc, nullable_float, nullable_int
 
-MARKETS = ["player_points", "player_rebounds", "player_assists", "player_threes",
-           "player_points_rebounds_assists"]
-BOOKS = ["draftkings", "fanduel", "betmgm", "williamhill_us", "betrivers", "bovada"]
-PROPS_HEADER = ["player", "game", "game_time", "market", "line", "bookmaker", "over_odds",
-                "under_odds", "bookmaker_last_update", "market_last_update", "event_id",
-                "snapshot_time"]
-LINES_HEADER = [
-    "season", "date", "regular", "playoffs", "away", "home", "score_away", "score_home",
-    "q1_away", "q2_away", "q3_away", "q4_away", "ot_away", "q1_home", "q2_home", "q3_home",
-    "q4_home", "ot_home", "whos_favored", "spread", "total", "moneyline_away",
-    "moneyline_home", "h2_spread", "h2_total", "id_spread", "id_total",
+MARKETS = [
+    "player_points",
+    "player_rebounds",
+    "player_assists",
+    "player_threes",
+    "player_points_rebounds_assists",
 ]
-MIN_PROP_MINUTES = 18.0
+BOOKS = ["draftkings", "fanduel", "betmgm", "williamhill_us", "betrivers", "bovada"]
+PROPS_HEADER = [
+    "player",
+    "game",
+    "game_time",
+    "market",
+    "line",
+    "bookmaker",
+    "over_odds",
+    "under_odds",
+    "bookmaker_last_update",
+    "market_last_update",
+    "event_id",
+    "snapshot_time",
+]
+LINES_HEADER = [
+    "season",
+    "date",
+    "regular",
+    "playoffs",
+    "away",
+    "home",
+    "score_away",
+    "score_home",
+    "q1_away",
+    "q2_away",
+    "q3_away",
+    "q4_away",
+    "ot_away",
+    "q1_home",
+    "q2_home",
+    "q3_home",
+    "q4_home",
+    "ot_home",
+    "whos_favored",
+    "spread",
+    "total",
+    "moneyline_away",
+    "moneyline_home",
+    "h2_spread",
+    "h2_total",
+    "id_spread",
+    "id_total",
+]
+MIN_PROP_MINUTES = 20.0
 OPENING_HOUR_UTC = 15
 VIG = 0.024
 
@@ -38,13 +77,15 @@ def expected_stats(league: SeasonLeague, box: Box) -> np.ndarray:
     """(n_tg, 14, 5) expected points, rebounds, assists, threes, PRA for each roster cell."""
     r, rows = league.rates, box.roster
     pace = (league.team_pace[box.team] + league.team_pace[box.opp]) / 2.0
-    shoot = league.team_def[box.opp] * np.where(box.is_home, 1.01, 0.99)
+    shoot = shooting_factor(league, box.team, box.opp, box.is_home)
     scale = box.exp_min / 36.0 * pace[:, None]
-    fg3m = r.fga[rows] * r.r3[rows] * np.clip(r.p3[rows] * shoot[:, None], 0, 0.95)
-    fg2m = r.fga[rows] * (1 - r.r3[rows]) * np.clip(r.p2[rows] * shoot[:, None], 0, 0.95)
-    pts = scale * (2 * fg2m + 3 * fg3m + r.fta[rows] * r.pft[rows])
-    reb = scale * (r.oreb[rows] + r.dreb[rows])
-    ast = scale * r.ast[rows]
+    vol = {k: v[:, None] for k, v in volume_scales(r, rows, box.exp_min).items()}
+    fga = r.fga[rows] * vol["fga"]
+    fg3m = fga * r.r3[rows] * np.clip(r.p3[rows] * shoot[:, None], 0, 0.95)
+    fg2m = fga * (1 - r.r3[rows]) * np.clip(r.p2[rows] * shoot[:, None], 0, 0.95)
+    pts = scale * (2 * fg2m + 3 * fg3m + r.fta[rows] * vol["fta"] * r.pft[rows])
+    reb = scale * (r.oreb[rows] * vol["oreb"] + r.dreb[rows] * vol["dreb"])
+    ast = scale * r.ast[rows] * vol["ast"]
     return np.stack([pts, reb, ast, scale * fg3m, pts + reb + ast], axis=2)
 
 
@@ -79,12 +120,22 @@ class PropRows:
     snap_time: np.ndarray
 
 
-def prop_rows(rng: np.random.Generator, league: SeasonLeague, games: Games, box: Box,
-              emitted: np.ndarray, played: np.ndarray) -> PropRows:
+def prop_rows(
+    rng: np.random.Generator,
+    league: SeasonLeague,
+    games: Games,
+    box: Box,
+    emitted: np.ndarray,
+    played: np.ndarray,
+) -> PropRows:
     """Props for rotation players not ruled out, in emitted games (closing only if played)."""
     mu = expected_stats(league, box)
-    ok = ((box.exp_min >= MIN_PROP_MINUTES) & (box.status != OUT) & (box.status != DOUBTFUL)
-          & emitted[box.game][:, None])
+    ok = (
+        (box.exp_min >= MIN_PROP_MINUTES)
+        & (box.status != OUT)
+        & (box.status != DOUBTFUL)
+        & emitted[box.game][:, None]
+    )
     c_tg, c_slot = np.nonzero(ok)
     c_mu = mu[c_tg, c_slot]
     offered = np.ones(c_mu.shape, dtype=bool)
@@ -97,8 +148,8 @@ def prop_rows(rng: np.random.Generator, league: SeasonLeague, games: Games, box:
     n_books = rng.integers(3, len(BOOKS) + 1, n_games)
     book_rank = np.argsort(rng.random((n_games, len(BOOKS))), axis=1).argsort(axis=1)
     carries = book_rank < n_books[:, None]
-    avail = np.stack([carries & (rng.random(carries.shape) < 0.8), carries & played[:, None]],
-                     axis=2)  # (game, book, snapshot)
+    opening = carries & ((rng.random(carries.shape) < 0.6) | (book_rank == 0))
+    avail = np.stack([opening, carries & played[:, None]], axis=2)  # (game, book, snapshot)
     game_of_cm = box.game[c_tg[cm]]
     i, book, snap = np.nonzero(avail[game_of_cm])
 
@@ -114,8 +165,8 @@ def prop_rows(rng: np.random.Generator, league: SeasonLeague, games: Games, box:
 
     g = game_of_cm[i]
     tip = games.tip[g]
-    opening = games.day[g].astype(np.int64) * 86400 + OPENING_HOUR_UTC * 3600
-    snap_time = np.where(snap == 0, opening, tip - 3600)
+    opening_time = games.day[g].astype(np.int64) * 86400 + OPENING_HOUR_UTC * 3600
+    snap_time = np.where(snap == 0, opening_time, tip - 3600)
     # One update time per (game, book, snapshot) and per market on top of that.
     book_lag = rng.integers(60, 1800, (n_games, len(BOOKS), 2))
     market_lag = rng.integers(0, 900, (n_games, len(BOOKS), 2, len(MARKETS)))
@@ -126,16 +177,25 @@ def prop_rows(rng: np.random.Generator, league: SeasonLeague, games: Games, box:
     slot = c_slot[cm][i]
     order = np.lexsort((slot, tg, mkt, book, g, snap))
     return PropRows(
-        tg=tg[order], slot=slot[order], player=box.roster[tg, slot][order], game=g[order],
-        market=mkt[order], book=book[order], snap=snap[order], line=line[order],
-        over=american(p_over + vig)[order], under=american(1.0 - p_over + vig)[order],
-        book_update=book_update[order], market_update=market_update[order],
+        tg=tg[order],
+        slot=slot[order],
+        player=box.roster[tg, slot][order],
+        game=g[order],
+        market=mkt[order],
+        book=book[order],
+        snap=snap[order],
+        line=line[order],
+        over=american(p_over + vig)[order],
+        under=american(1.0 - p_over + vig)[order],
+        book_update=book_update[order],
+        market_update=market_update[order],
         snap_time=snap_time[order],
     )
 
 
-def prop_columns(p: PropRows, book_names: list[str], game_names: list[str],
-                 event_id: list[str], games: Games) -> list[pa.Array]:
+def prop_columns(
+    p: PropRows, book_names: list[str], game_names: list[str], event_id: list[str], games: Games
+) -> list[pa.Array]:
     return [
         dict_col(book_names, p.player),
         dict_col(game_names, p.game),
@@ -152,9 +212,16 @@ def prop_columns(p: PropRows, book_names: list[str], game_names: list[str],
     ]
 
 
-def game_line_columns(rng: np.random.Generator, league: SeasonLeague, games: Games,
-                      box: Box, emitted: np.ndarray, played: np.ndarray,
-                      espn: list[str], start_year: int) -> list[pa.Array | np.ndarray]:
+def game_line_columns(
+    rng: np.random.Generator,
+    league: SeasonLeague,
+    games: Games,
+    box: Box,
+    emitted: np.ndarray,
+    played: np.ndarray,
+    espn: list[str],
+    start_year: int,
+) -> list[pa.Array | np.ndarray]:
     """Closing spread/total/moneyline per emitted game; scores only for played games."""
     mu = expected_stats(league, box)[:, :, 0].sum(axis=1)  # expected team points
     home_tg = np.flatnonzero(box.is_home)
@@ -190,15 +257,20 @@ def game_line_columns(rng: np.random.Generator, league: SeasonLeague, games: Gam
         dict_col(bools, games.playoff[g].astype(np.int32)),
         dict_col(espn, games.away[g]),
         dict_col(espn, games.home[g]),
-        score(s_away), score(s_home),
-        *[score(q_away[:, k]) for k in range(4)], score(s_away - q_away.sum(axis=1)),
-        *[score(q_home[:, k]) for k in range(4)], score(s_home - q_home.sum(axis=1)),
+        score(s_away),
+        score(s_home),
+        *[score(q_away[:, k]) for k in range(4)],
+        score(s_away - q_away.sum(axis=1)),
+        *[score(q_home[:, k]) for k in range(4)],
+        score(s_home - q_home.sum(axis=1)),
         dict_col(["away", "home"], home_fav.astype(np.int32)),
-        spread, total, ml_away, ml_home,
+        spread,
+        total,
+        ml_away,
+        ml_home,
         nullable_float(np.zeros(n), np.zeros(n, dtype=bool)),
         nullable_float(np.zeros(n), np.zeros(n, dtype=bool)),
         score((fav_diff > spread).astype(np.int64)),
         score((s_home + s_away > total).astype(np.int64)),
     ]
     return cols
-

@@ -16,18 +16,57 @@ from nba_props.demo.reference import PlayerPool
 
 SUFFIXES = {"jr", "sr", "ii", "iii", "iv", "v"}
 NICKNAMES = {
-    "Nicolas": "Nic", "Nic": "Nicolas", "Cameron": "Cam", "Cam": "Cameron",
-    "Nicholas": "Nick", "Nick": "Nicholas", "Kenneth": "Kenny", "Kenny": "Kenneth",
-    "Herbert": "Herb", "Herb": "Herbert", "Alexander": "Alex", "Alex": "Alexander",
-    "Jeffrey": "Jeff", "Jeff": "Jeffrey", "Michael": "Mike", "Mike": "Michael",
-    "Robert": "Rob", "Patrick": "Pat", "Joshua": "Josh", "Josh": "Joshua",
-    "Matthew": "Matt", "Matt": "Matthew", "Christopher": "Chris", "Chris": "Christopher",
-    "Daniel": "Danny", "Zachary": "Zach", "Zach": "Zachary", "Benjamin": "Ben",
-    "Ben": "Benjamin", "William": "Will", "Jacob": "Jake", "Gregory": "Greg",
-    "Timothy": "Tim", "Tim": "Timothy", "Jonathan": "Jon", "Ronald": "Ron", "Ron": "Ronald",
-    "Samuel": "Sam", "Sam": "Samuel", "Anthony": "Tony", "Mohamed": "Mo", "Moritz": "Mo",
-    "Tristan": "Tris", "Bogdan": "Bogi", "Nikola": "Nik", "Dennis": "Denny",
-    "Andrew": "Drew", "Bradley": "Brad", "Kevin": "Kev", "Jaylen": "Jay", "Jalen": "Jay",
+    "Nicolas": "Nic",
+    "Nic": "Nicolas",
+    "Cameron": "Cam",
+    "Cam": "Cameron",
+    "Nicholas": "Nick",
+    "Nick": "Nicholas",
+    "Kenneth": "Kenny",
+    "Kenny": "Kenneth",
+    "Herbert": "Herb",
+    "Herb": "Herbert",
+    "Alexander": "Alex",
+    "Alex": "Alexander",
+    "Jeffrey": "Jeff",
+    "Jeff": "Jeffrey",
+    "Michael": "Mike",
+    "Mike": "Michael",
+    "Robert": "Rob",
+    "Patrick": "Pat",
+    "Joshua": "Josh",
+    "Josh": "Joshua",
+    "Matthew": "Matt",
+    "Matt": "Matthew",
+    "Christopher": "Chris",
+    "Chris": "Christopher",
+    "Daniel": "Danny",
+    "Zachary": "Zach",
+    "Zach": "Zachary",
+    "Benjamin": "Ben",
+    "Ben": "Benjamin",
+    "William": "Will",
+    "Jacob": "Jake",
+    "Gregory": "Greg",
+    "Timothy": "Tim",
+    "Tim": "Timothy",
+    "Jonathan": "Jon",
+    "Ronald": "Ron",
+    "Ron": "Ronald",
+    "Samuel": "Sam",
+    "Sam": "Samuel",
+    "Anthony": "Tony",
+    "Mohamed": "Mo",
+    "Moritz": "Mo",
+    "Tristan": "Tris",
+    "Bogdan": "Bogi",
+    "Nikola": "Nik",
+    "Dennis": "Denny",
+    "Andrew": "Drew",
+    "Bradley": "Brad",
+    "Kevin": "Kev",
+    "Jaylen": "Jay",
+    "Jalen": "Jay",
 }
 
 
@@ -57,8 +96,9 @@ def _resolvable_variant(name: str) -> str | None:
     return None
 
 
-def resolvable_variants(rng: np.random.Generator, pool: PlayerPool,
-                        share: float = 0.03) -> dict[int, str]:
+def resolvable_variants(
+    rng: np.random.Generator, pool: PlayerPool, share: float = 0.03
+) -> dict[int, str]:
     """Pool index -> sportsbook spelling for ~``share`` of players (normalizer-resolvable)."""
     keys = [normalize_name(n) for n in pool.name]
     cands = {}
@@ -80,9 +120,14 @@ def _alias_for(pool: PlayerPool, i: int) -> str:
     return f"{first[0]}. {last}"
 
 
-def choose_aliases(rng: np.random.Generator, pool: PlayerPool, candidates: np.ndarray,
-                   taken: set[int], used_keys: set[str], count: int = 2
-                   ) -> list[tuple[int, str]]:
+def choose_aliases(
+    rng: np.random.Generator,
+    pool: PlayerPool,
+    candidates: np.ndarray,
+    taken: set[int],
+    used_keys: set[str],
+    count: int = 2,
+) -> list[tuple[int, str]]:
     """``count`` players (from ``candidates``) and spellings a normalizer cannot resolve."""
     known = {normalize_name(n) for n in pool.name} | used_keys
     order = rng.permutation(np.asarray(candidates))

@@ -16,8 +16,23 @@ from nba_api.stats.static import teams as nba_teams
 
 # ESPN-style codes used by the game-lines file; every other team is its lower-cased tricode.
 ESPN_CODES = {"GSW": "gs", "NYK": "ny", "NOP": "no", "SAS": "sa", "UTA": "utah", "WAS": "wsh"}
-EAST = {"ATL", "BOS", "BKN", "CHA", "CHI", "CLE", "DET", "IND", "MIA", "MIL", "NYK", "ORL",
-        "PHI", "TOR", "WAS"}
+EAST = {
+    "ATL",
+    "BOS",
+    "BKN",
+    "CHA",
+    "CHI",
+    "CLE",
+    "DET",
+    "IND",
+    "MIA",
+    "MIL",
+    "NYK",
+    "ORL",
+    "PHI",
+    "TOR",
+    "WAS",
+}
 # Hours behind US Eastern time of each home arena.
 TZ_BEHIND_ET = {
     **dict.fromkeys(["GSW", "LAC", "LAL", "POR", "SAC"], 3),
@@ -25,16 +40,36 @@ TZ_BEHIND_ET = {
     **dict.fromkeys(["CHI", "DAL", "HOU", "MEM", "MIL", "MIN", "NOP", "OKC", "SAS"], 1),
 }
 ARENAS = {
-    "ATL": "State Farm Arena", "BOS": "TD Garden", "BKN": "Barclays Center",
-    "CHA": "Spectrum Center", "CHI": "United Center", "CLE": "Rocket Mortgage FieldHouse",
-    "DAL": "American Airlines Center", "DEN": "Ball Arena", "DET": "Little Caesars Arena",
-    "GSW": "Chase Center", "HOU": "Toyota Center", "IND": "Gainbridge Fieldhouse",
-    "LAC": "Intuit Dome", "LAL": "Crypto.com Arena", "MEM": "FedExForum",
-    "MIA": "Kaseya Center", "MIL": "Fiserv Forum", "MIN": "Target Center",
-    "NOP": "Smoothie King Center", "NYK": "Madison Square Garden", "OKC": "Paycom Center",
-    "ORL": "Kia Center", "PHI": "Wells Fargo Center", "PHX": "Footprint Center",
-    "POR": "Moda Center", "SAC": "Golden 1 Center", "SAS": "Frost Bank Center",
-    "TOR": "Scotiabank Arena", "UTA": "Delta Center", "WAS": "Capital One Arena",
+    "ATL": "State Farm Arena",
+    "BOS": "TD Garden",
+    "BKN": "Barclays Center",
+    "CHA": "Spectrum Center",
+    "CHI": "United Center",
+    "CLE": "Rocket Mortgage FieldHouse",
+    "DAL": "American Airlines Center",
+    "DEN": "Ball Arena",
+    "DET": "Little Caesars Arena",
+    "GSW": "Chase Center",
+    "HOU": "Toyota Center",
+    "IND": "Gainbridge Fieldhouse",
+    "LAC": "Intuit Dome",
+    "LAL": "Crypto.com Arena",
+    "MEM": "FedExForum",
+    "MIA": "Kaseya Center",
+    "MIL": "Fiserv Forum",
+    "MIN": "Target Center",
+    "NOP": "Smoothie King Center",
+    "NYK": "Madison Square Garden",
+    "OKC": "Paycom Center",
+    "ORL": "Kia Center",
+    "PHI": "Wells Fargo Center",
+    "PHX": "Footprint Center",
+    "POR": "Moda Center",
+    "SAC": "Golden 1 Center",
+    "SAS": "Frost Bank Center",
+    "TOR": "Scotiabank Arena",
+    "UTA": "Delta Center",
+    "WAS": "Capital One Arena",
 }
 
 ROSTER_SIZE = 14
@@ -94,8 +129,7 @@ def ascii_name(name: str) -> str:
 
 def load_players(rng: np.random.Generator) -> PlayerPool:
     """Active players, sorted by id, each given a latent position (G/F/C)."""
-    rows = sorted((p for p in nba_players.get_players() if p["is_active"]),
-                  key=lambda p: p["id"])
+    rows = sorted((p for p in nba_players.get_players() if p["is_active"]), key=lambda p: p["id"])
     need = 30 * ROSTER_SIZE
     if len(rows) < need:
         raise ValueError(f"nba_api lists {len(rows)} active players; the demo needs {need}")
@@ -106,13 +140,16 @@ def load_players(rng: np.random.Generator) -> PlayerPool:
     pos = np.zeros(n, dtype=np.int64)
     order = rng.permutation(n)
     pos[order[:n_c]] = 2
-    pos[order[n_c:n_c + n_f]] = 1
+    pos[order[n_c : n_c + n_f]] = 1
     names = [ascii_name(p["full_name"]) for p in rows]
     firsts = [ascii_name(p["first_name"]) for p in rows]
     lasts = [ascii_name(p["last_name"]) for p in rows]
     return PlayerPool(
         player_id=np.array([p["id"] for p in rows], dtype=np.int64),
-        name=names, first=firsts, last=lasts, pos=pos,
+        name=names,
+        first=firsts,
+        last=lasts,
+        pos=pos,
     )
 
 
@@ -149,8 +186,8 @@ class Traits:
 
 _BY_POS = {  # G, F, C
     "r3": (0.46, 0.42, 0.18),
-    "p2": (0.515, 0.535, 0.585),
-    "p3": (0.362, 0.358, 0.335),
+    "p2": (0.50, 0.52, 0.57),
+    "p3": (0.355, 0.35, 0.325),
     "pft": (0.81, 0.77, 0.70),
     "oreb": (0.75, 1.55, 3.3),
     "dreb": (3.4, 4.9, 7.9),
@@ -168,8 +205,25 @@ _BASE_FGA = 12.6
 
 def draw_traits(rng: np.random.Generator, n: int) -> Traits:
     quality = np.clip(rng.normal(0.0, 1.0, n), -2.6, 2.6)
-    names = ["fga", "r3", "p2", "p3", "fta", "pft", "oreb", "dreb", "ast", "stl", "blk",
-             "tov", "pf", "ra", "mid", "corner", "min"]
+    names = [
+        "fga",
+        "r3",
+        "p2",
+        "p3",
+        "fta",
+        "pft",
+        "oreb",
+        "dreb",
+        "ast",
+        "stl",
+        "blk",
+        "tov",
+        "pf",
+        "ra",
+        "mid",
+        "corner",
+        "min",
+    ]
     return Traits(quality, {k: rng.normal(0.0, 1.0, n) for k in names})
 
 
@@ -192,8 +246,8 @@ def season_rates(traits: Traits, pos: np.ndarray, drift: np.ndarray) -> Rates:
         quality=q,
         fga=fga,
         r3=np.clip(by_pos("r3") + 0.08 * f["r3"], 0.02, 0.75),
-        p2=np.clip(by_pos("p2") + 0.012 * q + 0.025 * f["p2"], 0.42, 0.68),
-        p3=np.clip(by_pos("p3") + 0.008 * q + 0.022 * f["p3"], 0.25, 0.45),
+        p2=np.clip(by_pos("p2") + 0.022 * q + 0.025 * f["p2"], 0.42, 0.68),
+        p3=np.clip(by_pos("p3") + 0.014 * q + 0.022 * f["p3"], 0.25, 0.45),
         fta=0.24 * fga * usage**0.5 * np.exp(0.25 * f["fta"]),
         pft=np.clip(by_pos("pft") + 0.06 * f["pft"], 0.5, 0.95),
         oreb=by_pos("oreb") * np.exp(0.3 * f["oreb"]),

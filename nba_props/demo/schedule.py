@@ -62,8 +62,10 @@ def _nth_weekday(year: int, month: int, weekday: int, nth: int) -> date:
 
 def season_window(start_year: int) -> tuple[date, date]:
     """Opening night (the Tuesday nearest Oct 22) and the last day (Sunday nearest Apr 12)."""
-    return (_nearest_weekday(date(start_year, 10, 22), 1),
-            _nearest_weekday(date(start_year + 1, 4, 12), 6))
+    return (
+        _nearest_weekday(date(start_year, 10, 22), 1),
+        _nearest_weekday(date(start_year + 1, 4, 12), 6),
+    )
 
 
 def _blocked_days(start_year: int) -> set[date]:
@@ -80,8 +82,9 @@ def _is_dst(d: date) -> bool:
     return start <= d < end
 
 
-def tip_times(rng: np.random.Generator, days: np.ndarray, home: np.ndarray,
-              teams: TeamRef) -> np.ndarray:
+def tip_times(
+    rng: np.random.Generator, days: np.ndarray, home: np.ndarray, teams: TeamRef
+) -> np.ndarray:
     """Tip-off in UTC seconds: 7:00/7:30/8:00 pm local, some weekend afternoons."""
     n = len(days)
     local = rng.choice(np.array([19.0, 19.5, 20.0]), size=n, p=[0.5, 0.35, 0.15])
@@ -89,8 +92,9 @@ def tip_times(rng: np.random.Generator, days: np.ndarray, home: np.ndarray,
     matinee = (weekday >= 5) & (rng.random(n) < 0.12)
     local = np.where(matinee, rng.choice(np.array([13.0, 15.5, 18.0]), size=n), local)
     uniq = np.unique(days)
-    et_offset = dict(zip(uniq.tolist(), [4 if _is_dst(from_day(d)) else 5 for d in uniq],
-                         strict=True))
+    et_offset = dict(
+        zip(uniq.tolist(), [4 if _is_dst(from_day(d)) else 5 for d in uniq], strict=True)
+    )
     offset = np.array([et_offset[d] for d in days.tolist()], dtype=np.float64)
     hours = local + teams.tz_behind_et[home] + offset
     return days.astype(np.int64) * 86400 + np.round(hours * 3600).astype(np.int64)
@@ -153,8 +157,14 @@ def _matchups(rng: np.random.Generator, n_teams: int) -> tuple[np.ndarray, np.nd
 _WEEKDAY_WEIGHT = np.array([0.85, 1.0, 1.15, 0.8, 1.15, 1.0, 0.95])
 
 
-def _assign_days(rng: np.random.Generator, home: np.ndarray, away: np.ndarray,
-                 calendar: list[date], christmas: date, n_teams: int) -> np.ndarray:
+def _assign_days(
+    rng: np.random.Generator,
+    home: np.ndarray,
+    away: np.ndarray,
+    calendar: list[date],
+    christmas: date,
+    n_teams: int,
+) -> np.ndarray:
     """Greedy day-by-day assignment: no team twice a day, no three games in three days."""
     n = len(home)
     day_of = np.full(n, -1, dtype=np.int64)
@@ -179,9 +189,18 @@ def _assign_days(rng: np.random.Generator, home: np.ndarray, away: np.ndarray,
         else:
             base = len(rem_idx) / left_days * _WEEKDAY_WEIGHT[d.weekday()]
             quota = int(np.clip(round(base * rng.uniform(0.8, 1.2)), 1, n_teams // 2))
-        load = (np.bincount(home[rem_idx], minlength=n_teams)
-                + np.bincount(away[rem_idx], minlength=n_teams))
-        prio = load[home[rem_idx]] + load[away[rem_idx]] + 6.0 * rng.random(len(rem_idx))
+        load = np.bincount(home[rem_idx], minlength=n_teams) + np.bincount(
+            away[rem_idx], minlength=n_teams
+        )
+        # Slack: how many more games a team could fit (at most two in any three days).
+        slack = (2.0 * left_days + 2.0) / 3.0 - load
+        quota = max(quota, min(int(np.ceil((slack < 2).sum() / 2)), n_teams // 2))
+        h_all, a_all = home[rem_idx], away[rem_idx]
+        prio = (
+            -3.0 * np.minimum(slack[h_all], slack[a_all])
+            + 0.5 * (load[h_all] + load[a_all])
+            + 6.0 * rng.random(len(rem_idx))
+        )
         busy = (last == dn - 1) & (last2 == dn - 2)
         taken = 0
         for g in rem_idx[np.argsort(-prio, kind="stable")].tolist():
@@ -213,7 +232,9 @@ def regular_season(rng: np.random.Generator, start_year: int, teams: TeamRef) ->
     order = np.lexsort((home, tips, days))
     yy = start_year % 100
     return Games(
-        day=days[order], home=home[order], away=away[order],
+        day=days[order],
+        home=home[order],
+        away=away[order],
         playoff=np.zeros(len(home), dtype=bool),
         game_id=[f"002{yy:02d}{k + 1:05d}" for k in range(len(home))],
         tip=tips[order],

@@ -17,16 +17,49 @@ from nba_props.demo.reference import Rates
 from nba_props.demo.writer import dict_col
 
 HEADER = [
-    "SEASON_1", "SEASON_2", "TEAM_ID", "TEAM_NAME", "PLAYER_ID", "PLAYER_NAME", "GAME_DATE",
-    "GAME_ID", "HOME_TEAM", "AWAY_TEAM", "EVENT_TYPE", "SHOT_MADE", "ACTION_TYPE", "SHOT_TYPE",
-    "BASIC_ZONE", "ZONE_NAME", "ZONE_ABB", "ZONE_RANGE", "LOC_X", "LOC_Y", "SHOT_DISTANCE",
-    "QUARTER", "MINS_LEFT", "SECS_LEFT",
+    "SEASON_1",
+    "SEASON_2",
+    "TEAM_ID",
+    "TEAM_NAME",
+    "PLAYER_ID",
+    "PLAYER_NAME",
+    "GAME_DATE",
+    "GAME_ID",
+    "HOME_TEAM",
+    "AWAY_TEAM",
+    "EVENT_TYPE",
+    "SHOT_MADE",
+    "ACTION_TYPE",
+    "SHOT_TYPE",
+    "BASIC_ZONE",
+    "ZONE_NAME",
+    "ZONE_ABB",
+    "ZONE_RANGE",
+    "LOC_X",
+    "LOC_Y",
+    "SHOT_DISTANCE",
+    "QUARTER",
+    "MINS_LEFT",
+    "SECS_LEFT",
 ]
 RA, PAINT, MID, LC3, RC3, ATB, BC = range(7)
-BASIC_ZONES = ["Restricted Area", "In The Paint (Non-RA)", "Mid-Range", "Left Corner 3",
-               "Right Corner 3", "Above the Break 3", "Backcourt"]
-ZONE_NAMES = ["Center", "Left Side", "Right Side", "Left Side Center", "Right Side Center",
-              "Back Court"]
+BASIC_ZONES = [
+    "Restricted Area",
+    "In The Paint (Non-RA)",
+    "Mid-Range",
+    "Left Corner 3",
+    "Right Corner 3",
+    "Above the Break 3",
+    "Backcourt",
+]
+ZONE_NAMES = [
+    "Center",
+    "Left Side",
+    "Right Side",
+    "Left Side Center",
+    "Right Side Center",
+    "Back Court",
+]
 ZONE_ABBS = ["C", "L", "R", "LC", "RC", "BC"]
 RANGES = ["Less Than 8 ft.", "8-16 ft.", "16-24 ft.", "24+ ft.", "Back Court Shot"]
 MAKE_2 = np.array([0.66, 0.44, 0.42])
@@ -35,20 +68,45 @@ BACKCOURT_SHARE = 0.004
 HOOP_Y = 5.25
 
 _ACTIONS: dict[int, dict[str, float]] = {
-    RA: {"Driving Layup Shot": 25, "Layup Shot": 8, "Cutting Layup Shot": 10,
-         "Running Layup Shot": 10, "Driving Finger Roll Layup Shot": 8, "Tip Layup Shot": 7,
-         "Putback Layup Shot": 6, "Cutting Dunk Shot": 7, "Running Dunk Shot": 6,
-         "Driving Dunk Shot": 4, "Alley Oop Dunk Shot": 5, "Driving Reverse Layup Shot": 4},
-    PAINT: {"Driving Floating Jump Shot": 35, "Floating Jump shot": 12,
-            "Driving Floating Bank Jump Shot": 12, "Turnaround Hook Shot": 12,
-            "Pullup Jump shot": 10, "Running Jump Shot": 9, "Turnaround Jump Shot": 10},
-    MID: {"Pullup Jump shot": 35, "Jump Shot": 20, "Step Back Jump shot": 12,
-          "Fadeaway Jump Shot": 12, "Turnaround Fadeaway shot": 10,
-          "Running Pull-Up Jump Shot": 11},
-    LC3: {"Jump Shot": 80, "Pullup Jump shot": 8, "Running Jump Shot": 7,
-          "Step Back Jump shot": 5},
-    ATB: {"Jump Shot": 55, "Pullup Jump shot": 19, "Step Back Jump shot": 15,
-          "Running Pull-Up Jump Shot": 6, "Running Jump Shot": 5},
+    RA: {
+        "Driving Layup Shot": 25,
+        "Layup Shot": 8,
+        "Cutting Layup Shot": 10,
+        "Running Layup Shot": 10,
+        "Driving Finger Roll Layup Shot": 8,
+        "Tip Layup Shot": 7,
+        "Putback Layup Shot": 6,
+        "Cutting Dunk Shot": 7,
+        "Running Dunk Shot": 6,
+        "Driving Dunk Shot": 4,
+        "Alley Oop Dunk Shot": 5,
+        "Driving Reverse Layup Shot": 4,
+    },
+    PAINT: {
+        "Driving Floating Jump Shot": 35,
+        "Floating Jump shot": 12,
+        "Driving Floating Bank Jump Shot": 12,
+        "Turnaround Hook Shot": 12,
+        "Pullup Jump shot": 10,
+        "Running Jump Shot": 9,
+        "Turnaround Jump Shot": 10,
+    },
+    MID: {
+        "Pullup Jump shot": 35,
+        "Jump Shot": 20,
+        "Step Back Jump shot": 12,
+        "Fadeaway Jump Shot": 12,
+        "Turnaround Fadeaway shot": 10,
+        "Running Pull-Up Jump Shot": 11,
+    },
+    LC3: {"Jump Shot": 80, "Pullup Jump shot": 8, "Running Jump Shot": 7, "Step Back Jump shot": 5},
+    ATB: {
+        "Jump Shot": 55,
+        "Pullup Jump shot": 19,
+        "Step Back Jump shot": 15,
+        "Running Pull-Up Jump Shot": 6,
+        "Running Jump Shot": 5,
+    },
     BC: {"Jump Shot": 100},
 }
 _ACTIONS[RC3] = _ACTIONS[LC3]
@@ -78,11 +136,18 @@ def _pick(cdf_rows: np.ndarray, u: np.ndarray) -> np.ndarray:
     return np.minimum((u[:, None] > cdf_rows).sum(axis=1), cdf_rows.shape[1] - 1)
 
 
-def _zones(rng: np.random.Generator, rates: Rates, player: np.ndarray, is3: np.ndarray,
-           made: np.ndarray) -> np.ndarray:
-    mix3 = np.stack([rates.corner3 / 2, rates.corner3 / 2,
-                     1.0 - rates.corner3 - BACKCOURT_SHARE,
-                     np.full_like(rates.corner3, BACKCOURT_SHARE)], axis=1)
+def _zones(
+    rng: np.random.Generator, rates: Rates, player: np.ndarray, is3: np.ndarray, made: np.ndarray
+) -> np.ndarray:
+    mix3 = np.stack(
+        [
+            rates.corner3 / 2,
+            rates.corner3 / 2,
+            1.0 - rates.corner3 - BACKCOURT_SHARE,
+            np.full_like(rates.corner3, BACKCOURT_SHARE),
+        ],
+        axis=1,
+    )
     zone = np.empty(len(player), dtype=np.int64)
     u = rng.random(len(player))
     for three, mix, make, base in ((False, rates.mix2, MAKE_2, RA), (True, mix3, MAKE_3, LC3)):
@@ -106,12 +171,12 @@ def _geometry(rng: np.random.Generator, zone: np.ndarray) -> tuple[np.ndarray, n
     todo = np.flatnonzero(zone == PAINT)
     while len(todo):
         px, py = rng.uniform(-7.9, 7.9, len(todo)), rng.uniform(-4.7, 13.7, len(todo))
-        ok = np.hypot(px, py) >= 4.05
+        ok = np.hypot(px, py) >= 4.1
         x[todo[ok]], dy[todo[ok]] = px[ok], py[ok]
         todo = todo[~ok]
     todo = np.flatnonzero(zone == MID)
     while len(todo):
-        px, py = _polar(rng.uniform(8.05, 22.5, len(todo)), rng.uniform(0.0, np.pi, len(todo)))
+        px, py = _polar(rng.uniform(8.05, 21.9, len(todo)), rng.uniform(0.0, np.pi, len(todo)))
         ok = (np.abs(px) >= 8.05) | (py >= 13.8)
         x[todo[ok]], dy[todo[ok]] = px[ok], py[ok]
         todo = todo[~ok]
@@ -121,15 +186,17 @@ def _geometry(rng: np.random.Generator, zone: np.ndarray) -> tuple[np.ndarray, n
         dy[m] = rng.uniform(-4.3, 8.7, m.sum())
     m = zone == ATB
     d = np.minimum(23.8 + rng.exponential(1.8, m.sum()), 36.0)
-    lo = np.arcsin(np.minimum(8.8 / d, 1.0))
+    # above the corner (dy >= 8.8) and inside the sidelines (|x| <= 24.9)
+    lo = np.maximum(np.arcsin(np.minimum(8.8 / d, 1.0)), np.arccos(np.minimum(24.9 / d, 1.0)))
     x[m], dy[m] = _polar(d, lo + (np.pi - 2 * lo) * rng.random(m.sum()))
     m = zone == BC
     x[m], dy[m] = rng.uniform(-22.0, 22.0, m.sum()), rng.uniform(42.0, 80.0, m.sum())
     return x, dy
 
 
-def _labels(zone: np.ndarray, x: np.ndarray, dy: np.ndarray, dist: np.ndarray
-            ) -> tuple[np.ndarray, np.ndarray]:
+def _labels(
+    zone: np.ndarray, x: np.ndarray, dy: np.ndarray, dist: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """(ZONE_NAME index, ZONE_RANGE index)."""
     angle = np.degrees(np.arctan2(dy, x))
     side = np.where(x > 0, 1, 2)
@@ -147,14 +214,16 @@ def _labels(zone: np.ndarray, x: np.ndarray, dy: np.ndarray, dist: np.ndarray
     name[zone == BC] = 5
     rng_idx = np.select(
         [zone >= BC, zone >= LC3, dist < 8, dist < 16],
-        [4, 3, 0, 1], default=2,
+        [4, 3, 0, 1],
+        default=2,
     )
     rng_idx = np.where((zone == PAINT) & (dist >= 8), 1, rng_idx)
     return name, rng_idx
 
 
-def _periods(rng: np.random.Generator, grp: np.ndarray, starts: np.ndarray,
-             rows: ShotRows) -> np.ndarray:
+def _periods(
+    rng: np.random.Generator, grp: np.ndarray, starts: np.ndarray, rows: ShotRows
+) -> np.ndarray:
     """Quarter of each shot: overtime shots count match the overtime FGA of the row."""
     n = len(grp)
     order = np.lexsort((rng.random(n), grp))
@@ -171,10 +240,18 @@ def _periods(rng: np.random.Generator, grp: np.ndarray, starts: np.ndarray,
     return period
 
 
-def shot_columns(rng: np.random.Generator, rows: ShotRows, rates: Rates,
-                 game_cols: dict[str, pa.Array | np.ndarray], player_ids: np.ndarray,
-                 player_names: list[str], team_ids: np.ndarray, team_names: list[str],
-                 season_end: int, season_label: str) -> tuple[list[pa.Array], int]:
+def shot_columns(
+    rng: np.random.Generator,
+    rows: ShotRows,
+    rates: Rates,
+    game_cols: dict[str, pa.Array | np.ndarray],
+    player_ids: np.ndarray,
+    player_names: list[str],
+    team_ids: np.ndarray,
+    team_names: list[str],
+    season_end: int,
+    season_label: str,
+) -> tuple[list[pa.Array], int]:
     """All shot-detail columns in HEADER order, sorted by game and game clock.
 
     ``game_cols`` holds per-game arrays: 'date' (MM-DD-YYYY strings), 'game_id' (int),
@@ -186,8 +263,7 @@ def shot_columns(rng: np.random.Generator, rows: ShotRows, rates: Rates,
     starts = np.cumsum(fga) - fga
     pos = np.arange(n) - starts[grp]
     is3 = pos < rows.fg3a[grp]
-    made = np.where(is3, pos < rows.fg3m[grp],
-                    pos - rows.fg3a[grp] < (rows.fgm - rows.fg3m)[grp])
+    made = np.where(is3, pos < rows.fg3m[grp], pos - rows.fg3a[grp] < (rows.fgm - rows.fg3m)[grp])
     player = rows.player[grp]
     zone = _zones(rng, rates, player, is3, made)
     x, dy = _geometry(rng, zone)

@@ -23,12 +23,6 @@ def dict_col(values: Sequence[str] | np.ndarray, idx: np.ndarray) -> pa.Array:
     )
 
 
-def encode(values: np.ndarray, fmt: callable) -> pa.Array:  # type: ignore[valid-type]
-    """Format each distinct value once with ``fmt`` and dictionary-encode the column."""
-    uniq, inv = np.unique(values, return_inverse=True)
-    return dict_col([fmt(v) for v in uniq.tolist()], inv.reshape(-1))
-
-
 def iso_utc(seconds: np.ndarray) -> pa.Array:
     """UTC seconds since the epoch as ISO-8601 with a Z, e.g. 2025-10-22T23:30:00Z."""
     uniq, inv = np.unique(seconds, return_inverse=True)
@@ -62,8 +56,7 @@ def _csv_bytes(header: Sequence[str], columns: Sequence[Column]) -> bytes:
     sink.write((",".join(header) + "\n").encode())
     table = _table(header, columns)
     if table.num_rows:
-        options = pacsv.WriteOptions(include_header=False, quoting_style="none",
-                                     batch_size=1 << 16)
+        options = pacsv.WriteOptions(include_header=False, quoting_style="none", batch_size=1 << 16)
         pacsv.write_csv(table, sink, options)
     return sink.getvalue()
 
@@ -73,8 +66,9 @@ def write_csv(path: Path, header: Sequence[str], columns: Sequence[Column]) -> P
     return path
 
 
-def write_csv_zip(path: Path, member: str, header: Sequence[str],
-                  columns: Sequence[Column]) -> Path:
+def write_csv_zip(
+    path: Path, member: str, header: Sequence[str], columns: Sequence[Column]
+) -> Path:
     info = zipfile.ZipInfo(member, date_time=ZIP_DATE)
     info.compress_type = zipfile.ZIP_DEFLATED
     info.create_system = 3

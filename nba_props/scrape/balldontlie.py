@@ -4,9 +4,10 @@
 
 balldontlie's player, team and game ids are not NBA.com's. The ids are mapped, not copied:
 
-* ``player_id``: the NBA.com id found by name in ``nba_api.stats.static.players`` (accents,
-  punctuation and Jr/Sr/II/III suffixes ignored; an ambiguous name prefers the one active
-  player); ``team_id``: NBA.com's id of the team abbreviation (``nba_api.stats.static.teams``);
+* ``player_id``: the NBA.com id found by name in ``nba_api.stats.static.players`` (accents
+  and punctuation ignored, Jr/Sr/II/III suffix optional, active players preferred; see
+  :func:`nba_player_id`);
+* ``team_id``: NBA.com's id of the team abbreviation (``nba_api.stats.static.teams``);
 * ``game_id``: the NBA.com id from the newest landed ``nbacom_schedule`` for the date
   (home and away tricodes), else ``bdl-<balldontlie game id>``, which can never collide with
   an NBA.com id.
@@ -130,28 +131,42 @@ class BdlPage(BaseModel):
 
 
 # -- id mapping -----------------------------------------------------------------------------
-def normalize_name(name: str) -> str:
+def normalize_name(name: str, *, keep_suffix: bool = False) -> str:
     text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
     text = re.sub(r"[.'’`]", "", text).replace("-", " ")
-    return " ".join(t for t in text.split() if t not in _SUFFIXES)
+    return " ".join(t for t in text.split() if keep_suffix or t not in _SUFFIXES)
 
 
-@lru_cache(maxsize=1)
-def _player_index() -> dict[str, list[tuple[int, bool]]]:
+@lru_cache(maxsize=2)
+def _player_index(keep_suffix: bool) -> dict[str, list[tuple[int, bool]]]:
     index: dict[str, list[tuple[int, bool]]] = defaultdict(list)
     for p in static_players.get_players():
-        index[normalize_name(p["full_name"])].append((int(p["id"]), bool(p["is_active"])))
+        key = normalize_name(p["full_name"], keep_suffix=keep_suffix)
+        index[key].append((int(p["id"]), bool(p["is_active"])))
     return dict(index)
 
 
 def nba_player_id(full_name: str) -> tuple[int | None, str]:
-    """(NBA.com id, "") or (None, reason)."""
-    candidates = _player_index().get(normalize_name(full_name), [])
-    if len(candidates) > 1:
-        candidates = [c for c in candidates if c[1]]
-    if len(candidates) == 1:
-        return candidates[0][0], ""
-    return None, "ambiguous player name" if candidates else "unknown player name"
+    """(NBA.com id, "") or (None, reason).
+
+    An exact match (suffix kept) on an active player wins; otherwise the suffix-free name
+    narrowed to active players (balldontlie is a fallback for current games, so "Jabari
+    Smith" is today's Jabari Smith Jr.); otherwise a unique exact match, active or not."""
+    exact = _player_index(True).get(normalize_name(full_name, keep_suffix=True), [])
+    active_exact = [c for c in exact if c[1]]
+    if len(active_exact) == 1:
+        return active_exact[0][0], ""
+    loose = _player_index(False).get(normalize_name(full_name), [])
+    active_loose = [c for c in loose if c[1]]
+    if len(active_loose) == 1:
+        return active_loose[0][0], ""
+    if len(exact) == 1:
+        return exact[0][0], ""
+    if len(active_loose) > 1 or len(exact) > 1 or len(loose) > 1:
+        return None, "ambiguous player name"
+    if len(loose) == 1:
+        return loose[0][0], ""
+    return None, "unknown player name"
 
 
 @lru_cache(maxsize=1)

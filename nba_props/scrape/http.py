@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 
 import requests
 import urllib3
+from requests.structures import CaseInsensitiveDict
 from tenacity import (
     RetryCallState,
     Retrying,
@@ -216,6 +217,8 @@ class HttpClient:
         result: tuple[requests.Response, bytes] | None = None
         try:
             result = self._send(where, url, params, headers, proxies, deadline)
+        except requests.exceptions.SSLError as exc:  # a certificate problem: never retried
+            failure = HttpError(f"{where}: TLS error: {type(exc).__name__}: {exc}")
         except (requests.Timeout, urllib3.exceptions.TimeoutError) as exc:
             failure = TransientError(
                 f"{where}: timed out (connect {self.timeout[0]}s, read {self.timeout[1]}s): "
@@ -226,13 +229,14 @@ class HttpClient:
             requests.exceptions.ChunkedEncodingError,
             requests.exceptions.ContentDecodingError,
             urllib3.exceptions.HTTPError,
-            OSError,
         ) as exc:
             failure = TransientError(f"{where}: connection failed: {type(exc).__name__}: {exc}")
-        except requests.RequestException as exc:
+        except requests.RequestException as exc:  # bad URL, too many redirects...: not retried
             failure = HttpError(f"{where}: request failed: {type(exc).__name__}: {exc}")
         except ScrapeError as exc:
             failure = exc
+        except OSError as exc:  # a socket error no library wrapped
+            failure = TransientError(f"{where}: connection failed: {type(exc).__name__}: {exc}")
         if failure is not None:
             # Raised outside the except blocks: the requests exception is not chained.
             self._record(breaker, failure)
@@ -243,7 +247,7 @@ class HttpClient:
         response = HttpResponse(
             status_code=resp.status_code,
             content=body,
-            headers=dict(resp.headers),
+            headers=CaseInsensitiveDict(resp.headers),
             url=redact(resp.url),
             elapsed_s=time.monotonic() - started,
         )

@@ -90,7 +90,10 @@ class JsonFormatter(logging.Formatter):
 def configure_logging(level: int = logging.INFO, stream: IO[str] | None = None) -> logging.Handler:
     """Send ``nba_props.scrape`` logs to ``stream`` (stderr) as JSON lines; returns the handler."""
     logger = get_logger(ROOT_LOGGER)
+    for old in [h for h in logger.handlers if getattr(h, "_nba_props_json", False)]:
+        logger.removeHandler(old)  # calling twice does not double every line
     handler = logging.StreamHandler(stream or sys.stderr)
+    handler._nba_props_json = True  # type: ignore[attr-defined]
     handler.setFormatter(JsonFormatter())
     handler.addFilter(CONTEXT_FILTER)
     handler.addFilter(REDACTING_FILTER)

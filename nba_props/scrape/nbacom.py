@@ -20,10 +20,10 @@ from typing import Any
 
 from nba_api.stats.endpoints import LeagueGameLog, ScoreboardV3
 from nba_api.stats.library.http import STATS_HEADERS, NBAStatsHTTP, NBAStatsResponse
-from pydantic import BaseModel, ConfigDict, model_validator
+from pydantic import BaseModel, ConfigDict, ValidationInfo, field_validator
 
 from nba_props.scrape.context import Row, RunContext, SourceOutput
-from nba_props.scrape.errors import SchemaDriftError
+from nba_props.scrape.errors import SchemaDriftError, ScrapeError
 from nba_props.scrape.http import HttpClient, HttpResponse
 from nba_props.scrape.validation import load_json, validate
 
@@ -94,7 +94,7 @@ def send(ctx: RunContext, endpoint: Any) -> tuple[NBAStatsResponse, HttpResponse
         timeout=ctx.client.timeout,
     )
     if adapter.last is None:  # nba_api answered from its debug cache: not allowed here
-        raise SchemaDriftError(SOURCE, endpoint.endpoint, "(request)", "no HTTP request sent")
+        raise ScrapeError(f"{SOURCE} {endpoint.endpoint}: nba_api sent no HTTP request")
     endpoint.nba_response = nba_response
     return nba_response, adapter.last
 
@@ -105,14 +105,17 @@ class ResultSet(BaseModel):
     headers: list[str]
     rowSet: list[list[Any]]
 
-    @model_validator(mode="after")
-    def _rows_match_headers(self) -> ResultSet:
-        for i, row in enumerate(self.rowSet):
-            if len(row) != len(self.headers):
-                raise ValueError(
-                    f"rowSet[{i}] has {len(row)} values for {len(self.headers)} headers"
-                )
-        return self
+    @field_validator("rowSet")
+    @classmethod
+    def _rows_match_headers(cls, rows: list[list[Any]], info: ValidationInfo) -> list[list[Any]]:
+        headers = info.data.get("headers")
+        if headers is not None:
+            for i, row in enumerate(rows):
+                if len(row) != len(headers):
+                    raise ValueError(
+                        f"rowSet[{i}] has {len(row)} values for {len(headers)} headers"
+                    )
+        return rows
 
 
 class StatsPayload(BaseModel):
@@ -149,6 +152,7 @@ class _BoxStats(_Row):
     pf: int
     pts: int
     plus_minus: float | None
+    video_available: int | None = None  # optional in the contract: its header may go
 
 
 class PlayerGameLogRow(_BoxStats):
@@ -212,7 +216,7 @@ def parse_game_log(content: bytes, endpoint: Any, model: type[_Row]) -> list[Row
     if result is None:
         names = [r.name for r in payload.resultSets]
         raise SchemaDriftError(SOURCE, name, "resultSets.LeagueGameLog", f"absent (got {names})")
-    aliases = {f.alias or n for n, f in model.model_fields.items()}
+    aliases = {f.alias or n for n, f in model.model_fields.items() if f.is_required()}
     missing = sorted(aliases - set(result.headers))
     if missing:
         raise SchemaDriftError(

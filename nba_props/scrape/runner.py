@@ -97,6 +97,9 @@ def scrape_day(
                 extra={"event": "failed", "error_type": type(exc).__name__},
             )
             raise
+        except Exception:
+            log.exception("scrape crashed", extra={"event": "crashed"})
+            raise
         finally:
             client.close()
         rows = {table: len(r) for table, r in output.tables.items()}

@@ -33,10 +33,11 @@ def load_json(source: str, endpoint: str, content: bytes) -> Any:
         try:
             data = json.loads(text)
         except json.JSONDecodeError as exc:
-            kind = "truncated" if exc.pos >= len(text.rstrip()) else "malformed"
+            ends_early = exc.pos >= len(text.rstrip()) or exc.msg.startswith("Unterminated")
+            kind = "truncated" if ends_early else "malformed"
             problem = (
-                f"{kind} JSON: {exc.msg} at line {exc.lineno} column {exc.colno} "
-                f"(char {exc.pos} of {len(text)})"
+                f"{kind} JSON: {exc.msg} (line {exc.lineno}, column {exc.colno}, "
+                f"char {exc.pos} of {len(text)})"
             )
     if problem is not None:
         raise SchemaDriftError(source, endpoint, BODY, problem)

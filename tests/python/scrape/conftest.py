@@ -3,6 +3,7 @@ plus payload builders shaped like NBA.com stats, The Odds API v4 and balldontlie
 
 from __future__ import annotations
 
+import copy
 import json
 import threading
 import time
@@ -239,6 +240,7 @@ TEAM_ROWS = [
 def league_game_log(player_or_team: str, rows: list[list[Any]] | None = None) -> dict[str, Any]:
     headers = PLAYER_HEADERS if player_or_team == "P" else TEAM_HEADERS
     data = rows if rows is not None else (PLAYER_ROWS if player_or_team == "P" else TEAM_ROWS)
+    data = copy.deepcopy(data)
     return {
         "resource": "leaguegamelog",
         "parameters": {"PlayerOrTeam": player_or_team, "Season": "2024-25"},
@@ -411,8 +413,8 @@ def bdl_stat(
         "reb": 5, "ast": 3, "stl": 1, "blk": 0, "turnover": 2, "pf": 2, "pts": pts,
         "player": {"id": 1000 + stat_id, "first_name": first, "last_name": last,
                    "position": "F", "team_id": BDL_TEAMS[team]["id"]},
-        "team": BDL_TEAMS[team],
-        "game": BDL_GAME,
+        "team": dict(BDL_TEAMS[team]),
+        "game": dict(BDL_GAME),
     }  # fmt: skip
 
 
@@ -468,7 +470,9 @@ def nbacom_routes(server: FakeServer) -> FakeServer:
 @pytest.fixture
 def odds_routes(server: FakeServer) -> FakeServer:
     root = "/v4/sports/basketball_nba"
-    server.route(f"{root}/events", Reply(body=odds_events(), headers={"x-requests-remaining": "42"}))
+    server.route(
+        f"{root}/events", Reply(body=odds_events(), headers={"x-requests-remaining": "42"})
+    )
     for event_id in (EVENT_BOS, EVENT_LAL):
         server.route(f"{root}/events/{event_id}/odds", Reply(body=event_odds(event_id)))
     return server

@@ -1,0 +1,42 @@
+-- The "now" of the precompute layer, one row. Upcoming games are those on or after
+-- as_of_date (within the horizon); their features use only games strictly before it.
+-- Default: the day after the newest final game, so a daily run needs no var.
+{%- set as_of_date = nba_props.feature_setting('as_of_date') %}
+{%- set as_of_time = nba_props.feature_setting('as_of_time') %}
+with
+
+games as (
+
+    select * from {{ ref('int_games_unified') }}
+
+),
+
+newest_final_game as (
+
+    select max(game_date) as newest_final_game_date
+    from games
+    where game_status = 'final'
+
+),
+
+final as (
+
+    select
+        {% if as_of_date is not none -%}
+            {{ nba_props.date_literal(as_of_date) }}
+        {%- else -%}
+            coalesce({{ nba_props.add_days('newest_final_game_date', 1) }}, current_date)
+        {%- endif %} as as_of_date,
+        {% if as_of_time is not none -%}
+            cast('{{ as_of_time }}' as timestamp)
+        {%- else -%}
+            cast(null as timestamp)
+        {%- endif %} as as_of_time,
+        newest_final_game_date,
+        {{ nba_props.feature_setting('upcoming_days') }} as upcoming_days,
+        {{ nba_props.feature_setting('roster_lookback_days') }} as roster_lookback_days
+    from newest_final_game
+
+)
+
+select * from final

@@ -1,0 +1,93 @@
+-- The history every player feature is computed from: competitive player-games (regular
+-- season, play-in, playoffs, Cup final; not preseason or All-Star) with a game record,
+-- numbered per player in (game_date, game_id) order, with the team totals the usage
+-- rate needs. A game without a game record is left out here and reported upstream.
+with
+
+player_games as (
+
+    select * from {{ ref('int_player_games_joined') }}
+
+),
+
+team_games as (
+
+    select * from {{ ref('int_team_games_paired') }}
+
+),
+
+game_types as (
+
+    select * from {{ ref('game_types') }}
+
+),
+
+competitive as (
+
+    select player_games.*
+    from player_games
+    inner join game_types
+        on player_games.game_type_code = game_types.game_type_code
+    where
+        game_types.is_competitive
+        and player_games.has_game_record
+
+),
+
+with_team_totals as (
+
+    select
+        competitive.player_id,
+        competitive.game_id,
+        competitive.game_date,
+        competitive.season_start_year,
+        competitive.game_type,
+        competitive.team_id,
+        competitive.opponent_team_id,
+        competitive.is_home,
+        coalesce(competitive.minutes, 0) as minutes,
+        competitive.points,
+        competitive.rebounds,
+        competitive.offensive_rebounds,
+        competitive.defensive_rebounds,
+        competitive.assists,
+        competitive.steals,
+        competitive.blocks,
+        competitive.turnovers,
+        competitive.threes_made,
+        competitive.field_goals_made,
+        competitive.field_goals_attempted,
+        competitive.threes_attempted,
+        competitive.free_throws_made,
+        competitive.free_throws_attempted,
+        -- Plays used: shots, trips to the line, turnovers (the usage-rate numerator).
+        competitive.field_goals_attempted + 0.44 * competitive.free_throws_attempted
+        + competitive.turnovers as player_plays,
+        team_games.field_goals_attempted + 0.44 * team_games.free_throws_attempted
+        + team_games.turnovers as team_plays,
+        coalesce(team_games.team_minutes, 240) as team_minutes
+    from competitive
+    left join team_games
+        on
+            competitive.game_id = team_games.game_id
+            and competitive.team_id = team_games.team_id
+
+),
+
+final as (
+
+    select
+        *,
+        row_number() over (
+            partition by player_id
+            order by game_date, game_id
+        ) as event_number,
+        row_number() over (
+            partition by player_id, season_start_year
+            order by game_date, game_id
+        ) as season_game_number
+    from with_team_totals
+
+)
+
+select * from final

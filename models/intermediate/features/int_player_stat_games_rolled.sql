@@ -1,0 +1,82 @@
+-- Each player's state AFTER each competitive game, for every stat a prop market in the
+-- prop_markets seed settles on (long: one row per player, game and stat). The stat
+-- expressions come from nba_props.prop_stat_expressions(); nothing here is specific to
+-- one market.
+with
+
+player_games as (
+
+    select * from {{ ref('int_player_games_sequenced') }}
+
+),
+
+markets as (
+
+    select distinct stat_column from {{ ref('prop_markets') }}
+
+),
+
+unpivoted as (
+
+    {%- for stat, expression in nba_props.prop_stat_expressions().items() %}
+    select
+        player_id,
+        game_id,
+        game_date,
+        season_start_year,
+        event_number,
+        minutes,
+        '{{ stat }}' as stat_column,
+        cast({{ expression }} as {{ nba_props.type_double() }})
+            as stat_value
+    from player_games
+    {%- if not loop.last %}
+    union all
+    {%- endif %}
+    {%- endfor %}
+
+),
+
+used_stats as (
+
+    select unpivoted.*
+    from unpivoted
+    inner join markets
+        on unpivoted.stat_column = markets.stat_column
+
+),
+
+final as (
+
+    select
+        player_id,
+        game_id,
+        game_date,
+        season_start_year,
+        event_number,
+        stat_column,
+        stat_value as stat_last_game,
+        avg(stat_value) over last_5 as stat_avg_l5,
+        avg(stat_value) over last_10 as stat_avg_l10,
+        stddev_samp(stat_value) over last_10 as stat_std_l10,
+        {{ nba_props.safe_divide('36 * sum(stat_value) over last_10', 'sum(minutes) over last_10') }}
+            as stat_per36_l10,
+        avg(stat_value) over season_to_date as stat_avg_season
+    from used_stats
+    window
+        last_5 as (
+            partition by player_id, stat_column order by game_date, game_id
+            rows between 4 preceding and current row
+        ),
+        last_10 as (
+            partition by player_id, stat_column order by game_date, game_id
+            rows between 9 preceding and current row
+        ),
+        season_to_date as (
+            partition by player_id, stat_column, season_start_year order by game_date, game_id
+            rows between unbounded preceding and current row
+        )
+
+)
+
+select * from final

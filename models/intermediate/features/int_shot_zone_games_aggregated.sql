@@ -1,0 +1,53 @@
+-- Field-goal attempts and makes per (game, shooting player) and zone, for competitive
+-- games, with the shooting team and the defending team. Long: one row per zone with
+-- attempts. Backcourt heaves and unknown zones are left out of the zone models.
+with
+
+shots as (
+
+    select * from {{ ref('stg_nbacom__shot_detail') }}
+
+),
+
+games as (
+
+    select * from {{ ref('int_games_unified') }}
+
+),
+
+final as (
+
+    select
+        shots.game_id,
+        games.game_date,
+        games.season_start_year,
+        shots.player_id,
+        shots.team_id,
+        case
+            when shots.team_id = games.home_team_id then games.away_team_id
+            when shots.team_id = games.away_team_id then games.home_team_id
+        end as defending_team_id,
+        shots.shot_zone,
+        count(*) as attempts,
+        sum(case when shots.shot_made then 1 else 0 end) as makes
+    from shots
+    inner join games
+        on shots.game_id = games.game_id
+    where
+        games.is_competitive
+        and shots.shot_zone in (
+            {%- for z in nba_props.shot_zones() %}'{{ z.zone }}'{{ ', ' if not loop.last }}{% endfor -%}
+        )
+    group by
+        shots.game_id,
+        games.game_date,
+        games.season_start_year,
+        shots.player_id,
+        shots.team_id,
+        games.home_team_id,
+        games.away_team_id,
+        shots.shot_zone
+
+)
+
+select * from final

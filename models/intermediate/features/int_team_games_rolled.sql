@@ -1,0 +1,69 @@
+-- Each team's state AFTER each competitive game: pace and offensive/defensive ratings
+-- over the last 10 games and the season to date, numbered per team in date order.
+with
+
+team_games as (
+
+    select * from {{ ref('int_team_games_paired') }}
+
+),
+
+game_types as (
+
+    select * from {{ ref('game_types') }}
+
+),
+
+competitive as (
+
+    select team_games.*
+    from team_games
+    inner join game_types
+        on team_games.game_type = game_types.game_type
+    where game_types.is_competitive
+
+),
+
+numbered as (
+
+    select
+        *,
+        row_number() over (
+            partition by team_id
+            order by game_date, game_id
+        ) as event_number
+    from competitive
+
+),
+
+final as (
+
+    select
+        team_id,
+        game_id,
+        game_date,
+        season_start_year,
+        event_number,
+        avg(pace) over last_10 as pace_l10,
+        avg(pace) over season_to_date as pace_season,
+        {{ nba_props.safe_divide('100 * sum(points) over last_10', 'sum(possessions) over last_10') }}
+            as offensive_rating_l10,
+        {{ nba_props.safe_divide('100 * sum(opp_points) over last_10', 'sum(opp_possessions) over last_10') }}
+            as defensive_rating_l10,
+        {{ nba_props.safe_divide('100 * sum(opp_points) over season_to_date', 'sum(opp_possessions) over season_to_date') }}
+            as defensive_rating_season,
+        avg(opp_points) over last_10 as points_allowed_avg_l10
+    from numbered
+    window
+        last_10 as (
+            partition by team_id order by game_date, game_id
+            rows between 9 preceding and current row
+        ),
+        season_to_date as (
+            partition by team_id, season_start_year order by game_date, game_id
+            rows between unbounded preceding and current row
+        )
+
+)
+
+select * from final

@@ -1,0 +1,131 @@
+-- Every bookmaker's main line for each (game, player, market), versioned: a line is
+-- valid from the moment it was known until the same book's next snapshot of that game
+-- and market. When the player is missing from that next snapshot, the book has pulled
+-- the line and it no longer counts. Only lines known at or before tip-off are kept.
+with
+
+props as (
+
+    select * from {{ ref('int_player_props_resolved') }}
+    where resolution_status = 'resolved'
+
+),
+
+pre_game as (
+
+    select
+        game_id,
+        player_id,
+        market,
+        bookmaker,
+        game_date,
+        commence_time_utc,
+        snapshot_time,
+        line_timestamp,
+        line,
+        over_odds,
+        under_odds,
+        -- Implied probabilities (vig included) of the two sides.
+        case
+            when over_odds < 0 then -over_odds / (100.0 - over_odds)
+            when over_odds > 0 then 100.0 / (over_odds + 100.0)
+        end as over_implied_probability,
+        case
+            when under_odds < 0 then -under_odds / (100.0 - under_odds)
+            when under_odds > 0 then 100.0 / (under_odds + 100.0)
+        end as under_implied_probability
+    from props
+    where line_timestamp <= commence_time_utc
+
+),
+
+-- A book may quote alternate lines in one snapshot: its main line is the one whose two
+-- prices are closest to each other (then the lower line, for a deterministic choice).
+main_lines as (
+
+    select
+        *,
+        row_number() over (
+            partition by game_id, player_id, market, bookmaker, line_timestamp
+            order by
+                abs(coalesce(over_implied_probability - under_implied_probability, 0)),
+                line
+        ) as line_rank
+    from pre_game
+
+),
+
+-- Snapshot times of each book for a game and market (only for snapshot-timed data:
+-- per-line update times say nothing about the other players).
+book_snapshots as (
+
+    select
+        game_id,
+        market,
+        bookmaker,
+        snapshot_time,
+        lead(snapshot_time) over (
+            partition by game_id, market, bookmaker
+            order by snapshot_time
+        ) as next_snapshot_time
+    from (
+        select distinct
+            game_id,
+            market,
+            bookmaker,
+            snapshot_time
+        from pre_game
+        where snapshot_time is not null
+    ) as distinct_snapshots
+
+),
+
+sequenced as (
+
+    select
+        main_lines.*,
+        lead(main_lines.line_timestamp) over (
+            partition by main_lines.game_id, main_lines.player_id, main_lines.market, main_lines.bookmaker
+            order by main_lines.line_timestamp
+        ) as next_line_timestamp,
+        book_snapshots.next_snapshot_time
+    from main_lines
+    left join book_snapshots
+        on
+            main_lines.game_id = book_snapshots.game_id
+            and main_lines.market = book_snapshots.market
+            and main_lines.bookmaker = book_snapshots.bookmaker
+            and main_lines.snapshot_time = book_snapshots.snapshot_time
+    where main_lines.line_rank = 1
+
+),
+
+final as (
+
+    select
+        game_id,
+        player_id,
+        market,
+        bookmaker,
+        game_date,
+        commence_time_utc,
+        line,
+        over_odds,
+        under_odds,
+        over_implied_probability,
+        under_implied_probability,
+        line_timestamp,
+        line_timestamp as valid_from,
+        -- The earlier of the book's next line for this player and its next snapshot of
+        -- the game (written out: least() treats nulls differently across engines).
+        case
+            when next_snapshot_time is null then next_line_timestamp
+            when next_line_timestamp is null then next_snapshot_time
+            when next_snapshot_time < next_line_timestamp then next_snapshot_time
+            else next_line_timestamp
+        end as valid_to
+    from sequenced
+
+)
+
+select * from final
