@@ -62,3 +62,13 @@
 {% macro bigquery__type_double() -%}
     {{ return('float64') }}
 {%- endmacro %}
+
+{# Points scored from the zones' makes: `prefix<zone>suffix * points`, summed over zones.
+   E.g. zone_points_sum('opp_', '_fgm_l10') -> opp_restricted_area_fgm_l10 * 2 + ... #}
+{% macro zone_points_sum(prefix, suffix) -%}
+    {%- set parts = [] -%}
+    {%- for z in nba_props.shot_zones() -%}
+        {%- do parts.append(prefix ~ z.zone ~ suffix ~ ' * ' ~ z.points) -%}
+    {%- endfor -%}
+    {{ return(parts | join(' + ')) }}
+{%- endmacro %}

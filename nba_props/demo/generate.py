@@ -3,7 +3,9 @@
 ``generate_demo`` simulates every season (rosters, schedule, injuries, box scores, playoffs),
 then writes the files the loaders read, named ``synthetic_<raw table>_<season>.csv``.
 Games on or after ``as_of`` are "upcoming": scheduled, with injury reports, opening prop
-lines and game lines, but no box scores, team logs or shots.
+lines and game lines, but no box scores, team logs or shots. Playoff matchups depend on
+results, so only playoff games already played by ``as_of`` are published (as NBA.com does
+not list a series before it is set).
 """
 
 from __future__ import annotations

@@ -51,6 +51,8 @@ timed as (
     from game_lines
     inner join games
         on game_lines.game_id = games.game_id
+    left join bookmakers
+        on game_lines.bookmaker = bookmakers.bookmaker
     cross join as_of
 
 ),

@@ -83,7 +83,7 @@ league_as_of as (
             as league_{{ z.zone }}_fg_pct,
         {%- endfor %}
         {{ nba_props.safe_divide(
-            ' + '.join(['sum(league_daily.' ~ z.zone ~ '_fgm) * ' ~ z.points for z in zones]),
+            nba_props.zone_points_sum('sum(league_daily.', '_fgm)'),
             'sum(league_daily.zone_fga)'
         ) }} as league_points_per_shot
     from (select distinct feature_as_of_date from team_dates) as as_of_dates
@@ -138,7 +138,7 @@ rates as (
         case when is_same_season then games_season else 0 end as games_season,
         coalesce(opp_fga_l10, 0) as opp_fga_l10,
         {{ nba_props.safe_divide(
-            ' + '.join(['opp_' ~ z.zone ~ '_fgm_l10 * ' ~ z.points for z in zones]),
+            nba_props.zone_points_sum('opp_', '_fgm_l10'),
             'opp_fga_l10'
         ) }} as opp_points_per_shot_l10,
         league_points_per_shot,

@@ -1,0 +1,223 @@
+"""`nba-props daily` and `backfill`: scrape (or replay) -> load -> dbt build -> predict -> grade.
+
+Every step is idempotent: the loader skips content it has loaded, incremental models
+replace their window, predictions replace their date. So a day can be run again, and an
+interrupted backfill can be run again, without losing or duplicating anything.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import time
+import uuid
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+from nba_props.load import DuckDBLoader, LoadResult
+from nba_props.orchestrate.dbt import DbtOutcome, run_dbt
+from nba_props.scrape import MissingSecretError, find_landed, scrape_day
+
+log = logging.getLogger("nba_props.orchestrate")
+
+SOURCES = ("nbacom", "odds_api")
+KEY_ENV = {"odds_api": "ODDS_API_KEY"}
+
+
+def new_run_id() -> str:
+    return os.environ.get("NBA_PROPS_RUN_ID") or (
+        f"{datetime.now(UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
+    )
+
+
+@dataclass
+class DailyConfig:
+    database: Path
+    landing: Path
+    target: str | None = None  # dbt target; None = the profile's default (DuckDB)
+    mode: str = "auto"  # auto | live | replay
+    lookback_days: int = 3
+    predict: bool = True
+    run_id: str = field(default_factory=new_run_id)
+    target_path: Path | None = None
+    log_path: Path | None = None
+
+
+@dataclass
+class StepTiming:
+    step: str
+    seconds: float
+    detail: str = ""
+
+
+@dataclass
+class DayResult:
+    day: date
+    run_id: str
+    mode: str
+    loads: list[LoadResult] = field(default_factory=list)
+    dbt: list[DbtOutcome] = field(default_factory=list)
+    predictions: int = 0
+    steps: list[StepTiming] = field(default_factory=list)
+
+    @property
+    def rows_loaded(self) -> int:
+        return sum(r.rows_loaded for r in self.loads)
+
+    def render(self) -> str:
+        models = sum(o.count("model", "success") for o in self.dbt)
+        tests = [(o.count("test", "pass"), o.count("test", "warn"),
+                  o.count("test", "fail") + o.count("test", "error")) for o in self.dbt]
+        passed, warned, failed = (sum(t[i] for t in tests) for i in range(3))
+        steps = ", ".join(f"{s.step} {s.seconds:.1f}s" for s in self.steps)
+        return (f"{self.day} [{self.mode}] run {self.run_id}: {self.rows_loaded:,} rows loaded, "
+                f"{models} models, tests {passed} passed / {warned} warned / {failed} failed, "
+                f"{self.predictions:,} predictions ({steps})")
+
+
+def _timed(result: DayResult, step: str, fn: Callable[[], object], detail: str = "") -> object:
+    start = time.perf_counter()
+    try:
+        return fn()
+    finally:
+        result.steps.append(StepTiming(step, time.perf_counter() - start, detail))
+
+
+def acquire(day: date, cfg: DailyConfig) -> tuple[str, dict[str, list[Path]]]:
+    """The day's landed files: scraped now (live), or already in the landing zone (replay)."""
+    mode = cfg.mode
+    if mode == "auto":
+        mode = "live" if all(os.environ.get(v) for v in KEY_ENV.values()) else "replay"
+    if mode == "replay":
+        return mode, find_landed(cfg.landing, day)
+    files: dict[str, list[Path]] = {}
+    for source in SOURCES:
+        try:
+            scraped = scrape_day(source, day, cfg.landing, f"{cfg.run_id}-{source}")
+        except MissingSecretError:
+            log.warning("no key for %s: replaying its landed files", source)
+            scraped_files = find_landed(cfg.landing, day, sources=[source])
+            for table, paths in scraped_files.items():
+                files.setdefault(table, []).extend(paths)
+            continue
+        for table, paths in scraped.outputs.items():
+            files.setdefault(table, []).extend(paths)
+    return mode, files
+
+
+def _dbt(cfg: DailyConfig, args: Sequence[str], window: tuple[date, date]) -> DbtOutcome:
+    vars_ = {"start_date": window[0].isoformat(), "end_date": window[1].isoformat()}
+    return run_dbt(
+        [*args, "--vars", json.dumps(vars_)],
+        database=cfg.database,
+        target=cfg.target,
+        target_path=cfg.target_path,
+        log_path=cfg.log_path,
+        env={"NBA_PROPS_RUN_ID": cfg.run_id},
+        quiet=True,
+    )
+
+
+def _predict(cfg: DailyConfig, day: date) -> int:
+    """Run the ML workers for the day's games, if the predict package provides them."""
+    try:
+        from nba_props.predict.cli_commands import predict_date  # type: ignore[attr-defined]
+    except ImportError:
+        log.info("prediction workers not installed; skipping predict")
+        return 0
+    return int(predict_date(database=cfg.database, day=day) or 0)
+
+
+def run_day(day: date, cfg: DailyConfig) -> DayResult:
+    mode, files = acquire(day, cfg)
+    result = DayResult(day=day, run_id=cfg.run_id, mode=mode)
+    loader = DuckDBLoader(cfg.database, run_id=cfg.run_id)
+    for table in sorted(files):
+        result.loads += _timed(result, f"load {table}", lambda t=table: loader.load(t, files[t]))
+    window = (day - timedelta(days=cfg.lookback_days), day)
+    if not files:
+        log.info("no landed files for %s: nothing to build", day)
+        return result
+    result.dbt.append(_timed(result, "dbt build", lambda: _dbt(cfg, ["build"], window)))
+    if cfg.predict:
+        result.predictions = _timed(result, "predict", lambda: _predict(cfg, day))
+        if result.predictions:
+            result.dbt.append(_timed(result, "grade", lambda: _dbt(
+                cfg, ["build", "--select", "source:nba_predictions+"], window)))
+    return result
+
+
+def days_between(start: date, end: date) -> Iterable[date]:
+    for n in range((end - start).days + 1):
+        yield start + timedelta(days=n)
+
+
+def _state_dir(cfg: DailyConfig) -> Path:
+    return cfg.landing.parent / "state" / "days"
+
+
+def _is_done(cfg: DailyConfig, day: date) -> bool:
+    return (_state_dir(cfg) / f"{day.isoformat()}.json").exists()
+
+
+def _mark_done(cfg: DailyConfig, result: DayResult) -> None:
+    path = _state_dir(cfg) / f"{result.day.isoformat()}.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps({"day": result.day.isoformat(), "run_id": result.run_id,
+                               "rows_loaded": result.rows_loaded,
+                               "predictions": result.predictions}), encoding="utf-8")
+    tmp.replace(path)  # atomic: a day is either marked done or not
+
+
+def backfill(
+    start: date,
+    end: date,
+    cfg: DailyConfig,
+    *,
+    chunk_days: int = 31,
+    force: bool = False,
+    progress: bool = True,
+) -> list[DayResult]:
+    """Load every day from start to end (a progress bar per day), build once per chunk.
+
+    Resumable: a day is marked done only after its chunk's dbt build succeeded, and a new
+    run skips days marked done (unless ``force``). Re-running an interrupted chunk is safe:
+    files already loaded are skipped and the build replaces its window.
+    """
+    from tqdm import tqdm
+
+    if end < start:
+        raise ValueError(f"backfill end {end} is before start {start}")
+    pending = [d for d in days_between(start, end) if force or not _is_done(cfg, d)]
+    skipped = (end - start).days + 1 - len(pending)
+    if skipped:
+        log.info("resuming: %d day(s) already done are skipped", skipped)
+    results: list[DayResult] = []
+    loader = DuckDBLoader(cfg.database, run_id=cfg.run_id)
+    for offset in range(0, len(pending), chunk_days):
+        chunk = pending[offset : offset + chunk_days]
+        chunk_results: list[DayResult] = []
+        for day in tqdm(chunk, desc="backfill", unit="day", disable=not progress):
+            mode, files = acquire(day, cfg)
+            result = DayResult(day=day, run_id=cfg.run_id, mode=mode)
+            for table in sorted(files):
+                result.loads += loader.load(table, files[table])
+            chunk_results.append(result)
+        window = (chunk[0] - timedelta(days=cfg.lookback_days), chunk[-1])
+        if any(r.loads for r in chunk_results):
+            chunk_results[-1].dbt.append(_dbt(cfg, ["build"], window))
+            if cfg.predict:
+                for result in chunk_results:
+                    result.predictions = _predict(cfg, result.day)
+                if any(r.predictions for r in chunk_results):
+                    chunk_results[-1].dbt.append(
+                        _dbt(cfg, ["build", "--select", "source:nba_predictions+"], window)
+                    )
+        for result in chunk_results:
+            _mark_done(cfg, result)
+        results += chunk_results
+    return results

@@ -1,0 +1,110 @@
+"""The contract of ``nba_predictions.player_prop_predictions``, the table the ML workers write.
+
+One list of columns, used to create the table (idempotently) and to write it. The dbt
+source ``nba_predictions.player_prop_predictions`` declares the same columns, in the same
+order and with the same types; dbt enforces them through the contracted staging view
+``stg_nba_predictions__player_prop_predictions`` and a pytest compares the two lists.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from nba_props.contracts import BIGINT, DATE, DOUBLE, TIMESTAMP, VARCHAR
+
+SCHEMA = "nba_predictions"
+TABLE = "player_prop_predictions"
+QUALIFIED_TABLE = f"{SCHEMA}.{TABLE}"
+
+RECOMMENDATIONS = ("OVER", "UNDER", "PASS")
+RUN_MODES = ("live", "backtest")
+
+_DUCKDB_TYPES = {
+    VARCHAR: "varchar",
+    BIGINT: "bigint",
+    DOUBLE: "double",
+    DATE: "date",
+    TIMESTAMP: "timestamp",
+}
+_BIGQUERY_TYPES = {
+    VARCHAR: "STRING",
+    BIGINT: "INT64",
+    DOUBLE: "FLOAT64",
+    DATE: "DATE",
+    TIMESTAMP: "TIMESTAMP",
+}
+
+
+@dataclass(frozen=True)
+class PredictionColumn:
+    name: str
+    type: str
+    nullable: bool
+    description: str
+
+    @property
+    def duckdb_type(self) -> str:
+        return _DUCKDB_TYPES[self.type]
+
+    @property
+    def bigquery_type(self) -> str:
+        return _BIGQUERY_TYPES[self.type]
+
+
+def _col(name: str, typ: str, description: str, nullable: bool = False) -> PredictionColumn:
+    return PredictionColumn(name, typ, nullable, description)
+
+
+PREDICTION_COLUMNS: tuple[PredictionColumn, ...] = (
+    _col("prediction_id", VARCHAR,
+         "Deterministic id: sha256 of (run mode, system, system version, game, player, market)."),
+    _col("run_mode", VARCHAR, "live (nba-props predict) or backtest (nba-props backtest)."),
+    _col("system_id", VARCHAR,
+         "Prediction system: moving_average, gradient_boosting, similarity or ensemble."),
+    _col("system_version", VARCHAR,
+         "Version of the system's code and settings; a re-run replaces its rows of the date."),
+    _col("model_version", VARCHAR,
+         "The trained model: system version, feature version, training cut-off, seed, digest."),
+    _col("feature_version", VARCHAR, "Version of the ml_feature_store_v2 feature vector read."),
+    _col("game_id", VARCHAR, "NBA.com game id."),
+    _col("game_date", DATE, "Game date (US)."),
+    _col("player_id", BIGINT, "NBA.com player id."),
+    _col("market", VARCHAR, "Prop market (prop_markets seed)."),
+    _col("predicted_value", DOUBLE, "Predicted stat value (>= 0)."),
+    _col("prob_over", DOUBLE, "Predicted probability that the stat ends above the line."),
+    _col("prob_under", DOUBLE, "Predicted probability that the stat ends below the line."),
+    _col("confidence", DOUBLE,
+         "0-100: the predicted probability (x100) of the side the prediction leans to."),
+    _col("edge", DOUBLE,
+         "Probability edge of the recommended side (or the better side for PASS) over the "
+         "break-even probability of its odds."),
+    _col("recommendation", VARCHAR, "OVER, UNDER or PASS (edge below the threshold)."),
+    _col("edge_threshold", DOUBLE, "The edge a play needed when this prediction was made."),
+    _col("line", DOUBLE, "The line used: the preferred book's line at prediction time."),
+    _col("consensus_line", DOUBLE, "Median line across books at prediction time.", True),
+    _col("bookmaker", VARCHAR, "Book of the line used."),
+    _col("over_odds", DOUBLE, "American odds of the over at that book.", True),
+    _col("under_odds", DOUBLE, "American odds of the under at that book.", True),
+    _col("line_timestamp", TIMESTAMP, "When the line used was known (UTC)."),
+    _col("prediction_as_of", TIMESTAMP,
+         "The prediction time (UTC): lines valid at this moment were used, none later."),
+    _col("training_cutoff_date", DATE,
+         "The model was trained on games strictly before this date.", True),
+    _col("n_training_rows", BIGINT, "Rows the model was trained on.", True),
+    _col("run_id", VARCHAR, "The worker run that wrote the row."),
+    _col("created_at", TIMESTAMP, "When the row was written (UTC)."),
+)
+
+COLUMN_NAMES: tuple[str, ...] = tuple(c.name for c in PREDICTION_COLUMNS)
+
+
+def create_table_sql(if_not_exists: bool = True) -> str:
+    """DuckDB DDL of the predictions table (NOT NULL where the contract says so)."""
+    cols = ",\n    ".join(
+        f"{c.name} {c.duckdb_type}{'' if c.nullable else ' not null'}" for c in PREDICTION_COLUMNS
+    )
+    guard = "if not exists " if if_not_exists else ""
+    return (
+        f"create table {guard}{QUALIFIED_TABLE} (\n    {cols},\n"
+        "    primary key (prediction_id)\n)"
+    )

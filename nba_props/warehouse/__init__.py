@@ -1,0 +1,1 @@
+"""Warehouse clients: BigQuery (production). DuckDB needs none beyond the duckdb package."""
