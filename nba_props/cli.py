@@ -6,11 +6,15 @@ import argparse
 import logging
 import sys
 from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
 
 from nba_props.contracts import RAW_TABLES
 from nba_props.load import DuckDBLoader, LoadError
+from nba_props.orchestrate.daily import DailyConfig, backfill, new_run_id, run_day
 from nba_props.orchestrate.dbt import DbtError
+from nba_props.scrape import ScrapeError
+from nba_props.scrape.logs import log_context
 
 DEFAULT_DATABASE = Path("data/nba_props.duckdb")
 DEFAULT_LANDING = Path("data/landing")
@@ -60,6 +64,95 @@ def _cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _daily_config(args: argparse.Namespace) -> DailyConfig:
+    cfg = DailyConfig(
+        database=args.database,
+        landing=args.landing,
+        target=args.target if args.target != "duckdb" else None,
+        mode=args.mode,
+        lookback_days=args.lookback_days,
+        predict=not args.no_predict,
+    )
+    if args.target == "bigquery":
+        raise SystemExit(
+            "--target bigquery: set up profiles.yml from profiles.yml.example "
+            "(see the README's BigQuery section) and pass --target prod"
+        )
+    return cfg
+
+
+def _cmd_daily(args: argparse.Namespace) -> int:
+    cfg = _daily_config(args)
+    with log_context(run_id=cfg.run_id):
+        result = run_day(args.date, cfg)
+    print(result.render())
+    return 0
+
+
+def _cmd_backfill(args: argparse.Namespace) -> int:
+    cfg = _daily_config(args)
+    with log_context(run_id=cfg.run_id):
+        results = backfill(
+            args.start,
+            args.end,
+            cfg,
+            chunk_days=args.chunk_days,
+            force=args.force,
+            progress=not args.no_progress,
+        )
+    rows = sum(r.rows_loaded for r in results)
+    print(
+        f"backfill {args.start}..{args.end}: {len(results)} day(s) run, {rows:,} rows loaded, "
+        f"{sum(r.predictions for r in results):,} predictions (run {cfg.run_id})"
+    )
+    return 0
+
+
+def _cmd_land_demo(args: argparse.Namespace) -> int:
+    from nba_props.demo import generate_demo
+    from nba_props.orchestrate.replay import land_by_day
+
+    demo = generate_demo(args.out, seasons=args.seasons, last_season=args.last_season)
+    landed = land_by_day(demo.files, args.landing)
+    for table, rows in sorted(landed.items()):
+        print(f"{table:<26} {rows:>10,} rows landed by day under {args.landing}")
+    return 0
+
+
+def _cmd_scrape(args: argparse.Namespace) -> int:
+    from nba_props.scrape import scrape_day
+
+    run_id = new_run_id()
+    with log_context(run_id=run_id):
+        result = scrape_day(
+            args.source,
+            args.date,
+            args.landing,
+            run_id,
+            base_url=args.base_url,
+            timeout=args.timeout,
+        )
+    for table, paths in sorted(result.outputs.items()):
+        for path in paths:
+            print(f"{table:<26} {path}")
+    print(f"{result.requests} requests, {result.retries} retries (run {run_id})")
+    return 0
+
+
+def _add_daily_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--database", type=Path, default=DEFAULT_DATABASE)
+    p.add_argument("--landing", type=Path, default=DEFAULT_LANDING)
+    p.add_argument("--target", choices=["duckdb", "bigquery"], default="duckdb")
+    p.add_argument(
+        "--mode",
+        choices=["auto", "live", "replay"],
+        default="auto",
+        help="auto: scrape when API keys are set, else replay the landing zone",
+    )
+    p.add_argument("--lookback-days", type=int, default=3)
+    p.add_argument("--no-predict", action="store_true")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="nba-props", description=__doc__)
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
@@ -93,6 +186,35 @@ def build_parser() -> argparse.ArgumentParser:
         help="extra dbt build arguments after --, e.g. -- --full-refresh",
     )
     run.set_defaults(func=_cmd_run)
+
+    daily = sub.add_parser("daily", help="scrape/replay -> load -> dbt build -> predict -> grade")
+    daily.add_argument("--date", type=date.fromisoformat, required=True)
+    _add_daily_options(daily)
+    daily.set_defaults(func=_cmd_daily)
+
+    back = sub.add_parser("backfill", help="run a range of days; resumable and idempotent")
+    back.add_argument("--start", type=date.fromisoformat, required=True)
+    back.add_argument("--end", type=date.fromisoformat, required=True)
+    back.add_argument("--chunk-days", type=int, default=31, help="days per dbt build")
+    back.add_argument("--force", action="store_true", help="redo days already done")
+    back.add_argument("--no-progress", action="store_true")
+    _add_daily_options(back)
+    back.set_defaults(func=_cmd_backfill)
+
+    land = sub.add_parser("land-demo", help="write SYNTHETIC demo data to the landing zone by day")
+    land.add_argument("--out", type=Path, default=DEFAULT_LANDING / "synthetic")
+    land.add_argument("--landing", type=Path, default=DEFAULT_LANDING)
+    land.add_argument("--seasons", type=int, default=1)
+    land.add_argument("--last-season", type=int, default=2025)
+    land.set_defaults(func=_cmd_land_demo)
+
+    scrape = sub.add_parser("scrape", help="scrape one source for one day into the landing zone")
+    scrape.add_argument("source", choices=["nbacom", "odds_api", "balldontlie"])
+    scrape.add_argument("--date", type=date.fromisoformat, required=True)
+    scrape.add_argument("--landing", type=Path, default=DEFAULT_LANDING)
+    scrape.add_argument("--base-url", default=None, help="override the API host (tests)")
+    scrape.add_argument("--timeout", type=float, default=10.0)
+    scrape.set_defaults(func=_cmd_scrape)
     return parser
 
 
@@ -113,6 +235,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except DbtError as exc:
         print(f"dbt error: {exc}", file=sys.stderr)
         return 1
+    except ScrapeError as exc:  # messages are redacted by the scrapers
+        print(f"scrape error: {exc}", file=sys.stderr)
+        return 3
 
 
 if __name__ == "__main__":

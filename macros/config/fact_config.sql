@@ -1,16 +1,29 @@
 {#
     The one place where a fact's physical layout is decided, per engine.
 
-    BigQuery: incremental `merge` on the unique key, partitioned by day on the date
-    column, clustered by the filter keys, with `incremental_predicates` so the merge
-    only scans the look-back window of the target, and `require_partition_filter` on
-    large tables. The merge is pruned to the window by `incremental_predicates` when
-    the window is known at parse time (var start_date). DuckDB: `delete+insert` on the unique key; BigQuery-only options are
-    never passed (a `partition_by` dict breaks dbt-duckdb).
+    BigQuery: incremental `merge` on the unique key into a table partitioned by day on the
+    date column, clustered by the filter keys, labelled for cost attribution, with
+    `require_partition_filter` on large tables and `partition_expiration_days` where the data
+    is disposable. The merge is pruned to the partitions of the rows being written: at run
+    time `bigquery__get_merge_sql` (macros/bigquery/merge_window.sql) reads the date range of
+    the new rows and adds `DBT_INTERNAL_DEST.<date_column> between <first> and <last>` (two
+    constants, so BigQuery prunes) to the merge's ON clause. That is exact whatever window the
+    model used (incremental_window_filter, feature_window_filter, a start_date backfill), and
+    a run with no new rows (a day without games) touches no partition. Why merge rather than
+    insert_overwrite: see docs/bigquery.md.
+
+    DuckDB: `delete+insert` on the unique key; BigQuery-only options are never passed (a
+    `partition_by` dict breaks dbt-duckdb).
 
     Use: {{ config(**nba_props.fact_config('game_date', ['player_id', 'game_id'], ['player_id'])) }}
+
+    - large: require a partition filter on every query of the table (var
+      bq_require_partition_filter=false turns it off, for emulators that cannot enforce it);
+    - expiration_days: partition_expiration_days, for disposable data only (partitions older
+      than that many days from today are deleted by BigQuery);
+    - labels: extra table labels; `app`, `layer` and `model` are always set.
 #}
-{% macro fact_config(date_column, unique_key, cluster_by=none, large=true, labels=none) -%}
+{% macro fact_config(date_column, unique_key, cluster_by=none, large=true, labels=none, expiration_days=none) -%}
     {%- set cfg = {
         'materialized': 'incremental',
         'unique_key': unique_key,
@@ -21,15 +34,12 @@
             'incremental_strategy': 'merge',
             'partition_by': {'field': date_column, 'data_type': 'date', 'granularity': 'day'},
             'cluster_by': cluster_by or unique_key,
-            'require_partition_filter': large,
-            'labels': labels or {'layer': 'fact', 'product': 'nba_props'},
+            'require_partition_filter': large and (var('bq_require_partition_filter', true) | string | lower == 'true'),
+            'labels': nba_props.bq_labels('fact', labels),
+            'meta': {'nba_props_merge_window': date_column},
         }) -%}
-        {#- Configs are fixed at parse time, so the merge can only be pruned by a window
-            known then: the start_date var that `nba-props daily/backfill` always pass. -#}
-        {%- if var('start_date', none) is not none -%}
-            {%- do cfg.update({'incremental_predicates': [
-                'DBT_INTERNAL_DEST.' ~ date_column ~ ' >= ' ~ nba_props.date_literal(var('start_date'))
-            ]}) -%}
+        {%- if expiration_days is not none -%}
+            {%- do cfg.update({'partition_expiration_days': expiration_days | int}) -%}
         {%- endif -%}
     {%- else -%}
         {%- do cfg.update({'incremental_strategy': 'delete+insert'}) -%}

@@ -47,3 +47,31 @@
     ) as located
     where timeline_order = 0
 {%- endmacro %}
+
+{#
+    The version of a line (rows with valid_from / valid_to, as in player_prop_lines_preferred
+    and int_game_lines_versioned) that a feature row may see:
+      - a game before as_of_date (a training row): the version valid at tip-off;
+      - an upcoming game: the version valid at as_of_time, or the current one
+        (valid_to null) when as_of_time is not set.
+    `lines` needs game_date, commence_time_utc, valid_from, valid_to; `as_of` is
+    int_as_of_dates_resolved. At most one version of a line passes.
+#}
+{% macro line_valid_at_cut_off(lines, as_of) -%}
+    (
+        (
+            {{ lines }}.game_date < {{ as_of }}.as_of_date
+            and ({{ lines }}.valid_to is null or {{ lines }}.valid_to > {{ lines }}.commence_time_utc)
+        )
+        or (
+            {{ lines }}.game_date >= {{ as_of }}.as_of_date
+            and {{ as_of }}.as_of_time is null
+            and {{ lines }}.valid_to is null
+        )
+        or (
+            {{ lines }}.game_date >= {{ as_of }}.as_of_date
+            and {{ lines }}.valid_from <= {{ as_of }}.as_of_time
+            and ({{ lines }}.valid_to is null or {{ lines }}.valid_to > {{ as_of }}.as_of_time)
+        )
+    )
+{%- endmacro %}

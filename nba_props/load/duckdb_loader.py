@@ -11,7 +11,7 @@ import duckdb
 
 from nba_props.contracts import LOAD_METADATA_COLUMNS, RAW_TABLES, RawTable
 from nba_props.load.result import LoadResult
-from nba_props.load.staging import LoadError, contract_for, stage_file
+from nba_props.load.staging import LoadError, content_hash, contract_for, stage_file
 
 log = logging.getLogger(__name__)
 
@@ -88,34 +88,36 @@ class DuckDBLoader:
     def _load_one(
         self, con: duckdb.DuckDBPyConnection, contract: RawTable, path: Path
     ) -> LoadResult:
+        if not path.is_file():
+            raise LoadError(f"{path}: no such file")
+        digest = content_hash(path)
+        seen = self._loaded_as(con, contract.name, digest)
+        if seen is not None:  # cheap check first: no parsing for a file loaded before
+            log.info("skip %s: same content already loaded as %s", path, seen)
+            return LoadResult(contract.name, str(path), seen, "skipped_duplicate", 0, 0)
         staged = stage_file(con, contract.name, path, self.allow_extra_columns)
         try:
             con.execute("begin transaction")
-            seen = con.execute(
-                f"select load_id from {self.schema}.{MANIFEST} "  # noqa: S608
-                "where raw_table = ? and content_hash = ?",
-                [contract.name, staged.content_hash],
-            ).fetchone()
-            if seen is not None:
+            seen = self._loaded_as(con, contract.name, digest)
+            if seen is not None:  # loaded by a concurrent run meanwhile
                 con.execute("rollback")
-                log.info("skip %s: same content already loaded as %s", path, seen[0])
                 return LoadResult(
                     contract.name,
                     str(path),
-                    seen[0],
+                    seen,
                     "skipped_duplicate",
                     0,
                     staged.rows,
                     staged.ignored_columns,
                 )
             now = datetime.now(UTC).replace(tzinfo=None)
-            load_id = f"{now:%Y%m%dT%H%M%S%f}-{staged.content_hash[:12]}"
+            load_id = f"{now:%Y%m%dT%H%M%S%f}-{digest[:12]}"
             data_cols = ", ".join(c.name for c in contract.columns)
             con.execute(
                 f"insert into {self.schema}.{contract.name} "  # noqa: S608
                 f"({data_cols}, _load_id, _source_file, _content_hash, _row_number, _loaded_at) "
                 f"select {data_cols}, ?, ?, ?, _row_number, ? from {staged.relation}",
-                [load_id, str(path), staged.content_hash, now],
+                [load_id, str(path), digest, now],
             )
             con.execute(
                 f"insert into {self.schema}.{MANIFEST} values (?, ?, ?, ?, ?, ?, ?, ?)",  # noqa: S608
@@ -123,7 +125,7 @@ class DuckDBLoader:
                     load_id,
                     contract.name,
                     str(path),
-                    staged.content_hash,
+                    digest,
                     staged.rows,
                     ",".join(staged.ignored_columns) or None,
                     self.run_id,
@@ -154,3 +156,11 @@ class DuckDBLoader:
             staged.rows,
             staged.ignored_columns,
         )
+
+    def _loaded_as(self, con: duckdb.DuckDBPyConnection, raw_table: str, digest: str) -> str | None:
+        row = con.execute(
+            f"select load_id from {self.schema}.{MANIFEST} "  # noqa: S608
+            "where raw_table = ? and content_hash = ?",
+            [raw_table, digest],
+        ).fetchone()
+        return None if row is None else str(row[0])

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from nba_props.load import DuckDBLoader, LoadResult
 from nba_props.orchestrate.dbt import DbtOutcome, run_dbt
+from nba_props.orchestrate.replay import reference_files
 from nba_props.scrape import MissingSecretError, find_landed, scrape_day
 
 log = logging.getLogger("nba_props.orchestrate")
@@ -61,6 +62,7 @@ class DayResult:
     loads: list[LoadResult] = field(default_factory=list)
     dbt: list[DbtOutcome] = field(default_factory=list)
     predictions: int = 0
+    day_files: int = 0  # landed files for the day itself (reference files not counted)
     steps: list[StepTiming] = field(default_factory=list)
 
     @property
@@ -69,13 +71,21 @@ class DayResult:
 
     def render(self) -> str:
         models = sum(o.count("model", "success") for o in self.dbt)
-        tests = [(o.count("test", "pass"), o.count("test", "warn"),
-                  o.count("test", "fail") + o.count("test", "error")) for o in self.dbt]
+        tests = [
+            (
+                o.count("test", "pass"),
+                o.count("test", "warn"),
+                o.count("test", "fail") + o.count("test", "error"),
+            )
+            for o in self.dbt
+        ]
         passed, warned, failed = (sum(t[i] for t in tests) for i in range(3))
         steps = ", ".join(f"{s.step} {s.seconds:.1f}s" for s in self.steps)
-        return (f"{self.day} [{self.mode}] run {self.run_id}: {self.rows_loaded:,} rows loaded, "
-                f"{models} models, tests {passed} passed / {warned} warned / {failed} failed, "
-                f"{self.predictions:,} predictions ({steps})")
+        return (
+            f"{self.day} [{self.mode}] run {self.run_id}: {self.rows_loaded:,} rows loaded, "
+            f"{models} models, tests {passed} passed / {warned} warned / {failed} failed, "
+            f"{self.predictions:,} predictions ({steps})"
+        )
 
 
 def _timed(result: DayResult, step: str, fn: Callable[[], object], detail: str = "") -> object:
@@ -86,8 +96,17 @@ def _timed(result: DayResult, step: str, fn: Callable[[], object], detail: str =
         result.steps.append(StepTiming(step, time.perf_counter() - start, detail))
 
 
-def acquire(day: date, cfg: DailyConfig) -> tuple[str, dict[str, list[Path]]]:
-    """The day's landed files: scraped now (live), or already in the landing zone (replay)."""
+def acquire(day: date, cfg: DailyConfig) -> tuple[str, dict[str, list[Path]], int]:
+    """The day's landed files (scraped now, or replayed from the landing zone), with the
+    reference files every run loads; and how many files belong to the day itself."""
+    mode, files = _acquire_day(day, cfg)
+    day_files = sum(len(p) for p in files.values())
+    for table, paths in reference_files(cfg.landing).items():
+        files[table] = [*paths, *files.get(table, [])]
+    return mode, files, day_files
+
+
+def _acquire_day(day: date, cfg: DailyConfig) -> tuple[str, dict[str, list[Path]]]:
     mode = cfg.mode
     if mode == "auto":
         mode = "live" if all(os.environ.get(v) for v in KEY_ENV.values()) else "replay"
@@ -132,21 +151,26 @@ def _predict(cfg: DailyConfig, day: date) -> int:
 
 
 def run_day(day: date, cfg: DailyConfig) -> DayResult:
-    mode, files = acquire(day, cfg)
-    result = DayResult(day=day, run_id=cfg.run_id, mode=mode)
+    mode, files, day_files = acquire(day, cfg)
+    result = DayResult(day=day, run_id=cfg.run_id, mode=mode, day_files=day_files)
     loader = DuckDBLoader(cfg.database, run_id=cfg.run_id)
     for table in sorted(files):
         result.loads += _timed(result, f"load {table}", lambda t=table: loader.load(t, files[t]))
     window = (day - timedelta(days=cfg.lookback_days), day)
-    if not files:
+    if not day_files:  # a day without games: nothing to build, nothing to predict
         log.info("no landed files for %s: nothing to build", day)
         return result
     result.dbt.append(_timed(result, "dbt build", lambda: _dbt(cfg, ["build"], window)))
     if cfg.predict:
         result.predictions = _timed(result, "predict", lambda: _predict(cfg, day))
         if result.predictions:
-            result.dbt.append(_timed(result, "grade", lambda: _dbt(
-                cfg, ["build", "--select", "source:nba_predictions+"], window)))
+            result.dbt.append(
+                _timed(
+                    result,
+                    "grade",
+                    lambda: _dbt(cfg, ["build", "--select", "source:nba_predictions+"], window),
+                )
+            )
     return result
 
 
@@ -167,9 +191,17 @@ def _mark_done(cfg: DailyConfig, result: DayResult) -> None:
     path = _state_dir(cfg) / f"{result.day.isoformat()}.json"
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps({"day": result.day.isoformat(), "run_id": result.run_id,
-                               "rows_loaded": result.rows_loaded,
-                               "predictions": result.predictions}), encoding="utf-8")
+    tmp.write_text(
+        json.dumps(
+            {
+                "day": result.day.isoformat(),
+                "run_id": result.run_id,
+                "rows_loaded": result.rows_loaded,
+                "predictions": result.predictions,
+            }
+        ),
+        encoding="utf-8",
+    )
     tmp.replace(path)  # atomic: a day is either marked done or not
 
 
@@ -202,13 +234,15 @@ def backfill(
         chunk = pending[offset : offset + chunk_days]
         chunk_results: list[DayResult] = []
         for day in tqdm(chunk, desc="backfill", unit="day", disable=not progress):
-            mode, files = acquire(day, cfg)
-            result = DayResult(day=day, run_id=cfg.run_id, mode=mode)
+            mode, files, day_files = acquire(day, cfg)
+            result = DayResult(day=day, run_id=cfg.run_id, mode=mode, day_files=day_files)
             for table in sorted(files):
                 result.loads += loader.load(table, files[table])
             chunk_results.append(result)
         window = (chunk[0] - timedelta(days=cfg.lookback_days), chunk[-1])
-        if any(r.loads for r in chunk_results):
+        # Build even when every file was loaded before: an interrupted run may have
+        # loaded a chunk without building it.
+        if any(r.day_files for r in chunk_results):
             chunk_results[-1].dbt.append(_dbt(cfg, ["build"], window))
             if cfg.predict:
                 for result in chunk_results:

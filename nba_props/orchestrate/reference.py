@@ -10,7 +10,7 @@ from nba_api.stats.static import players
 
 def write_player_registry(landing_dir: Path) -> Path:
     """Write nba_api's static player list as a JSON file for the `nbacom_players` table."""
-    out = landing_dir / "reference" / "nbacom_players.json"
+    out = landing_dir / "reference" / "nbacom_players" / "nbacom_players.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     records = sorted(players.get_players(), key=lambda p: p["id"])
     text = json.dumps(records, sort_keys=True, indent=0)

@@ -35,6 +35,21 @@ SOURCE_OF = {"nbacom": "nbacom_", "odds_api": "odds_api_"}
 REPLAY_RUN_ID = "replay"
 
 
+def reference_dir(landing_dir: Path) -> Path:
+    return landing_dir / "reference"
+
+
+def reference_files(landing_dir: Path) -> dict[str, list[Path]]:
+    """Reference tables every run loads whole (idempotent): the registry and any aliases."""
+    from nba_props.orchestrate.reference import write_player_registry
+
+    files: dict[str, list[Path]] = {"nbacom_players": [write_player_registry(landing_dir)]}
+    root = reference_dir(landing_dir)
+    for table_dir in sorted(p for p in root.iterdir() if p.is_dir()) if root.is_dir() else []:
+        files.setdefault(table_dir.name, []).extend(sorted(table_dir.glob("*.csv")))
+    return files
+
+
 def _source(raw_table: str) -> str:
     return next(s for s, prefix in SOURCE_OF.items() if raw_table.startswith(prefix))
 
@@ -49,6 +64,10 @@ def land_by_day(files: Mapping[str, Sequence[Path]], landing_dir: Path) -> dict[
     with duckdb.connect() as con, tempfile.TemporaryDirectory(prefix="nba_replay_") as tmp:
         for raw_table, paths in files.items():
             if raw_table not in DAY_EXPRESSIONS:
+                for path in paths:  # reference data: loaded whole by every daily run
+                    dest = reference_dir(landing_dir) / raw_table / Path(path).name
+                    dest.parent.mkdir(parents=True, exist_ok=True)
+                    shutil.copyfile(path, dest)
                 continue
             for path in paths:
                 landed[raw_table] = landed.get(raw_table, 0) + _split_file(
@@ -95,14 +114,24 @@ def _commit_day(raw_table: str, day: str, part: Path, landing_dir: Path) -> int:
     manifest = (
         json.loads(manifest_path.read_text("utf-8"))
         if manifest_path.exists()
-        else {"source": _source(raw_table), "game_date": day, "run_id": REPLAY_RUN_ID,
-              "mode": "replay", "files": []}
+        else {
+            "source": _source(raw_table),
+            "game_date": day,
+            "run_id": REPLAY_RUN_ID,
+            "mode": "replay",
+            "files": [],
+        }
     )
-    entry = {"path": f"flat/{raw_table}.csv", "raw_table": raw_table, "rows": rows,
-             "sha256": hashlib.sha256(data).hexdigest()}
+    entry = {
+        "path": f"flat/{raw_table}.csv",
+        "raw_table": raw_table,
+        "rows": rows,
+        "sha256": hashlib.sha256(data).hexdigest(),
+    }
     files = [f for f in manifest["files"] if f["raw_table"] != raw_table] + [entry]
-    manifest.update(files=sorted(files, key=lambda f: f["raw_table"]),
-                    finished_at=manifest.get("finished_at")
-                    or datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"))
+    manifest.update(
+        files=sorted(files, key=lambda f: f["raw_table"]),
+        finished_at=manifest.get("finished_at") or datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+    )
     manifest_path.write_text(json.dumps(manifest, indent=2), encoding="utf-8")
     return rows

@@ -63,6 +63,8 @@ class BigQuerySettings:
     # Deadline for retrying one API call on transient errors (HTTP 429/5xx, connection resets).
     api_deadline_s: float = 120.0
     maximum_bytes_billed: int | None = 50_000_000_000
+    # Send jobTimeoutMs so BigQuery itself cancels a runaway job (crucible-emulator refuses it).
+    server_job_timeout: bool = True
     labels: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -229,13 +231,16 @@ def run_query(
     to them as ``@name``.
     """
     config = bigquery.QueryJobConfig(
-        query_parameters=query_parameters(params or {}),
         labels=labels(settings.labels, **(job_labels or {})),
         maximum_bytes_billed=settings.maximum_bytes_billed,
-        job_timeout_ms=int(settings.job_timeout_s * 1000),
         use_legacy_sql=False,
-        dry_run=dry_run,
     )
+    if params:
+        config.query_parameters = query_parameters(params)
+    if settings.server_job_timeout:
+        config.job_timeout_ms = int(settings.job_timeout_s * 1000)
+    if dry_run:
+        config.dry_run = True
     return client.query(
         sql,
         job_config=config,

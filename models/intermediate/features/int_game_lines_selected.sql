@@ -1,18 +1,11 @@
--- One game line per game: the most preferred bookmaker's newest line at the cut-off
--- (tip-off; for upcoming games also as_of_time when set). A line without a snapshot
--- time is a closing line, timed at tip-off (or the end of the game date).
+-- One game line per game as a feature row may see it: among the bookmakers' versions
+-- valid at the cut-off (tip-off for played games; as_of_time, else the current line, for
+-- upcoming ones; see nba_props.line_valid_at_cut_off), the most preferred bookmaker's.
 with
 
-game_lines as (
+book_lines as (
 
-    select * from {{ ref('int_game_lines_resolved') }}
-    where resolution_status = 'resolved'
-
-),
-
-games as (
-
-    select * from {{ ref('int_games_unified') }}
+    select * from {{ ref('int_game_lines_versioned') }}
 
 ),
 
@@ -28,48 +21,26 @@ as_of as (
 
 ),
 
-timed as (
-
-    select
-        game_lines.game_id,
-        game_lines.game_date,
-        game_lines.bookmaker,
-        game_lines.home_spread,
-        game_lines.game_total,
-        coalesce(bookmakers.priority, 999) as bookmaker_priority,
-        coalesce(
-            game_lines.snapshot_time,
-            games.game_time_utc,
-            cast({{ nba_props.add_days('game_lines.game_date', 1) }} as timestamp)
-        ) as line_timestamp,
-        coalesce(
-            games.game_time_utc,
-            cast({{ nba_props.add_days('game_lines.game_date', 1) }} as timestamp)
-        ) as tip_off_time,
-        game_lines.game_date >= as_of.as_of_date as is_upcoming,
-        as_of.as_of_time
-    from game_lines
-    inner join games
-        on game_lines.game_id = games.game_id
-    left join bookmakers
-        on game_lines.bookmaker = bookmakers.bookmaker
-    cross join as_of
-
-),
-
 ranked as (
 
     select
-        *,
+        book_lines.game_id,
+        book_lines.game_date,
+        book_lines.bookmaker,
+        book_lines.home_spread,
+        book_lines.game_total,
+        book_lines.line_timestamp,
         row_number() over (
-            partition by game_id
-            order by bookmaker_priority, bookmaker, line_timestamp desc
+            partition by book_lines.game_id
+            order by coalesce(bookmakers.priority, 999), book_lines.bookmaker
         ) as preference_rank
-    from timed
+    from book_lines
+    cross join as_of
+    left join bookmakers
+        on book_lines.bookmaker = bookmakers.bookmaker
     where
-        line_timestamp <= tip_off_time
-        and (not is_upcoming or as_of_time is null or line_timestamp <= as_of_time)
-        and (home_spread is not null or game_total is not null)
+        {{ nba_props.line_valid_at_cut_off('book_lines', 'as_of') }}
+        and (book_lines.home_spread is not null or book_lines.game_total is not null)
 
 ),
 

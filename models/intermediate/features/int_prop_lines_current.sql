@@ -1,23 +1,10 @@
--- The newest line of each (game, player, market, bookmaker): the source of
+-- Each bookmaker's current pre-game main line per (game, player, market): the source of
 -- prop_line_movement_snapshot (timestamp strategy on line_timestamp).
 with
 
-props as (
+book_lines as (
 
-    select * from {{ ref('int_player_props_resolved') }}
-    where resolution_status = 'resolved'
-
-),
-
-ranked as (
-
-    select
-        *,
-        row_number() over (
-            partition by game_id, player_id, market, bookmaker
-            order by line_timestamp desc, line
-        ) as recency_rank
-    from props
+    select * from {{ ref('int_player_prop_lines_versioned') }}
 
 ),
 
@@ -33,8 +20,8 @@ final as (
         over_odds,
         under_odds,
         line_timestamp
-    from ranked
-    where recency_rank = 1
+    from book_lines
+    where valid_to is null
 
 )
 

@@ -54,9 +54,20 @@ shot_zones as (
 
 ),
 
+as_of as (
+
+    select * from {{ ref('int_as_of_dates_resolved') }}
+
+),
+
 prop_lines as (
 
-    select * from {{ ref('int_player_prop_lines_selected') }}
+    -- The preferred/consensus line version valid at the cut-off: tip-off for played
+    -- games, as_of_time (else the current line) for upcoming ones.
+    select lines.*
+    from {{ ref('player_prop_lines_preferred') }} as lines
+    cross join as_of
+    where {{ nba_props.line_valid_at_cut_off('lines', 'as_of') }}
 
 ),
 
@@ -70,12 +81,6 @@ injuries as (
 
     select * from {{ ref('int_injury_reports_resolved') }}
     where player_id is not null
-
-),
-
-as_of as (
-
-    select * from {{ ref('int_as_of_dates_resolved') }}
 
 ),
 
@@ -165,9 +170,9 @@ joined as (
         shot_zones.{{ z.zone }}_fga_share_l10,
         {%- endfor %}
         coalesce(shot_zones.shot_games_l10, 0) > 0 as has_shot_zone_history,
-        prop_lines.prop_line,
-        prop_lines.prop_line_consensus,
-        coalesce(prop_lines.prop_bookmaker_count, 0) as prop_bookmaker_count,
+        prop_lines.line as prop_line,
+        prop_lines.consensus_line as prop_line_consensus,
+        coalesce(prop_lines.n_books, 0) as prop_bookmaker_count,
         case
             when player_markets.is_home then game_lines.home_spread
             else -game_lines.home_spread

@@ -83,28 +83,36 @@ recent_load as (
 
 league_daily as (
 
+    -- Exact integer sums (hundredths of possessions and minutes): a float sum's result
+    -- depends on the order of the rows, and a daily build must equal a full one bit for bit.
     select
         team_games.game_date,
-        sum(team_games.pace) as pace_sum,
-        count(team_games.pace) as pace_games,
+        sum(cast(round(100 * (team_games.possessions + team_games.opp_possessions)) as {{ dbt.type_bigint() }}))
+            as both_possessions_x100,
+        sum(cast(round(100 * team_games.team_minutes) as {{ dbt.type_bigint() }})) as team_minutes_x100,
         sum(team_games.points) as points,
-        sum(team_games.possessions) as possessions
+        sum(cast(round(100 * team_games.possessions) as {{ dbt.type_bigint() }})) as possessions_x100
     from team_games
     inner join game_types
         on team_games.game_type = game_types.game_type
-    where game_types.is_competitive
+    where
+        game_types.is_competitive
+        and team_games.possessions is not null
+        and team_games.opp_possessions is not null
+        and team_games.team_minutes > 0
     group by team_games.game_date
 
 ),
 
 league_as_of as (
 
-    -- League pace and points per 100 possessions over every game strictly before the date.
+    -- League pace (possessions per 48 minutes, both teams' estimates averaged, over all
+    -- minutes) and points per 100 possessions, over every game strictly before the date.
     select
         as_of_dates.feature_as_of_date,
-        {{ nba_props.safe_divide('sum(league_daily.pace_sum)', 'sum(league_daily.pace_games)') }}
+        {{ nba_props.safe_divide('120 * sum(league_daily.both_possessions_x100)', 'sum(league_daily.team_minutes_x100)') }}
             as league_pace,
-        {{ nba_props.safe_divide('100 * sum(league_daily.points)', 'sum(league_daily.possessions)') }}
+        {{ nba_props.safe_divide('10000 * sum(league_daily.points)', 'sum(league_daily.possessions_x100)') }}
             as league_rating
     from (select distinct feature_as_of_date from spine) as as_of_dates
     inner join league_daily

@@ -16,9 +16,15 @@ markets as (
 
 ),
 
-prop_lines as (
+as_of as (
 
-    select * from {{ ref('int_player_prop_lines_selected') }}
+    select * from {{ ref('int_as_of_dates_resolved') }}
+
+),
+
+line_versions as (
+
+    select * from {{ ref('player_prop_lines_preferred') }}
 
 ),
 
@@ -28,9 +34,36 @@ game_lines as (
 
 ),
 
-as_of as (
+prop_lines as (
 
-    select * from {{ ref('int_as_of_dates_resolved') }}
+    -- The version valid at the cut-off (as_of_time, else the current line).
+    select line_versions.*
+    from line_versions
+    cross join as_of
+    where {{ nba_props.line_valid_at_cut_off('line_versions', 'as_of') }}
+
+),
+
+opening_lines as (
+
+    -- The first version known by the cut-off.
+    select
+        game_id,
+        player_id,
+        market,
+        line as opening_line
+    from (
+        select
+            line_versions.*,
+            row_number() over (
+                partition by line_versions.game_id, line_versions.player_id, line_versions.market
+                order by line_versions.valid_from
+            ) as version_rank
+        from line_versions
+        cross join as_of
+        where as_of.as_of_time is null or line_versions.valid_from <= as_of.as_of_time
+    ) as ranked
+    where version_rank = 1
 
 ),
 
@@ -59,16 +92,17 @@ final as (
         projected.injury_report_time,
         projected.is_expected_to_play,
         projected.play_probability,
-        prop_lines.line_bookmaker,
-        prop_lines.prop_line,
-        prop_lines.prop_over_odds,
-        prop_lines.prop_under_odds,
-        prop_lines.prop_line_timestamp,
-        prop_lines.prop_opening_line,
-        prop_lines.prop_line - prop_lines.prop_opening_line as prop_line_movement,
-        prop_lines.prop_line_consensus,
-        coalesce(prop_lines.prop_bookmaker_count, 0) as prop_bookmaker_count,
-        prop_lines.prop_line is not null as has_prop_line,
+        prop_lines.bookmaker as line_bookmaker,
+        prop_lines.line as prop_line,
+        prop_lines.over_odds as prop_over_odds,
+        prop_lines.under_odds as prop_under_odds,
+        prop_lines.line_timestamp as prop_line_timestamp,
+        prop_lines.valid_from as prop_line_valid_from,
+        opening_lines.opening_line as prop_opening_line,
+        prop_lines.line - opening_lines.opening_line as prop_line_movement,
+        prop_lines.consensus_line as prop_line_consensus,
+        coalesce(prop_lines.n_books, 0) as prop_bookmaker_count,
+        prop_lines.line is not null as has_prop_line,
         game_lines.game_line_bookmaker,
         case
             when projected.is_home then game_lines.home_spread
@@ -87,6 +121,11 @@ final as (
             projected.game_id = prop_lines.game_id
             and projected.player_id = prop_lines.player_id
             and markets.market = prop_lines.market
+    left join opening_lines
+        on
+            projected.game_id = opening_lines.game_id
+            and projected.player_id = opening_lines.player_id
+            and markets.market = opening_lines.market
     left join game_lines
         on projected.game_id = game_lines.game_id
 

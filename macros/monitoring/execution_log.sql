@@ -1,0 +1,195 @@
+{#
+    processor_execution_log (nba_monitoring): one row per dbt node run and per Python job
+    (scrape, load, predict), tied together by one run id.
+
+    - on-run-start: create_execution_log() creates the table (if missing) from the columns
+      its source YAML declares (models/marts/monitoring/_monitoring__sources.yml).
+    - on-run-end: log_dbt_results(results) inserts one row per node of the invocation.
+    - Python jobs insert through nba_props.orchestrate.execution_log (same columns; a
+      pytest checks the two agree).
+
+    The run id is NBA_PROPS_RUN_ID (set by the nba-props CLI for a whole pipeline run), or
+    dbt's invocation id when dbt runs on its own.
+#}
+
+{% macro execution_log_source() -%}
+    {%- for node in graph.sources.values()
+        if node.source_name == 'nba_monitoring' and node.name == 'processor_execution_log' -%}
+        {{ return(node) }}
+    {%- endfor -%}
+    {{ return(none) }}
+{%- endmacro %}
+
+{% macro execution_log_relation() -%}
+    {%- set node = nba_props.execution_log_source() -%}
+    {%- if node is none -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {{ return(api.Relation.create(database=node.database, schema=node.schema, identifier=node.identifier)) }}
+{%- endmacro %}
+
+{% macro create_execution_log() -%}
+    {%- if not execute -%}
+        {{ return('') }}
+    {%- endif -%}
+    {%- set node = nba_props.execution_log_source() -%}
+    {%- if node is none -%}
+        {{ return('') }}
+    {%- endif -%}
+    {%- set relation = nba_props.execution_log_relation() -%}
+    {%- do adapter.create_schema(relation) -%}
+    {%- set columns = [] -%}
+    {%- for column in node.columns.values() -%}
+        {%- do columns.append(column.name ~ ' ' ~ nba_props.contract_data_type(column.data_type)) -%}
+    {%- endfor -%}
+    create table if not exists {{ relation }} ({{ columns | join(', ') }})
+    {{- nba_props.execution_log_table_options() }}
+{%- endmacro %}
+
+{% macro execution_log_table_options() -%}
+    {{ return(adapter.dispatch('execution_log_table_options', 'nba_props')()) }}
+{%- endmacro %}
+
+{% macro default__execution_log_table_options() -%}
+{%- endmacro %}
+
+{# BigQuery: one partition per day of runs, clustered by run id (the usual filter). #}
+{% macro bigquery__execution_log_table_options() -%}
+    {{ ' ' }}partition by date(logged_at) cluster by run_id, job_type
+{%- endmacro %}
+
+{# The commands whose node results are logged (not compile, docs, ls, show, parse). #}
+{% macro execution_log_commands() -%}
+    {{ return(['build', 'run', 'test', 'seed', 'snapshot', 'freshness', 'retry']) }}
+{%- endmacro %}
+
+{% macro log_dbt_results(results) -%}
+    {%- if not execute or flags.WHICH not in nba_props.execution_log_commands() -%}
+        {{ return('') }}
+    {%- endif -%}
+    {%- set relation = nba_props.execution_log_relation() -%}
+    {%- if relation is none -%}
+        {{ return('') }}
+    {%- endif -%}
+    {#- Idempotent; covers commands that ran without the on-run-start hook's table. -#}
+    {%- do run_query(nba_props.create_execution_log()) -%}
+    {%- set run_id = env_var('NBA_PROPS_RUN_ID', invocation_id) -%}
+    {%- set logged_at = modules.datetime.datetime.now(modules.pytz.utc).strftime('%Y-%m-%d %H:%M:%S.%f') -%}
+    {%- set rows = [] -%}
+    {%- for result in results if result.node.resource_type != 'operation' -%}
+        {%- set node = result.node -%}
+        {%- set status = result.status | string -%}
+        {%- set response = result.adapter_response or {} -%}
+        {%- set timing = result.timing | list -%}
+        {%- set message = result.message if status not in ('success', 'pass') else none -%}
+        {%- set detail = node.relation_name if node.relation_name is defined else none -%}
+        {%- if node.resource_type == 'source' and result.max_loaded_at is defined -%}
+            {%- set age_hours = (result.age / 3600) | round(1) if result.age is not none else none -%}
+            {%- set detail = tojson({
+                'relation': node.relation_name,
+                'max_loaded_at': result.max_loaded_at | string,
+                'age_hours': age_hours,
+            }) -%}
+            {%- if status != 'pass' and not message -%}
+                {%- set message = 'newest row loaded ' ~ (
+                    'never' if result.max_loaded_at.year < 1900 else (age_hours ~ ' hours ago')
+                ) ~ '; ' ~ (node.freshness | string) -%}
+            {%- endif -%}
+        {%- endif -%}
+        {%- do rows.append([
+            nba_props.sql_text(run_id),
+            nba_props.sql_text('dbt'),
+            nba_props.sql_text(node.unique_id),
+            nba_props.sql_text(node.resource_type | string),
+            nba_props.sql_text(status),
+            nba_props.sql_number(response.get('rows_affected', nba_props.execution_log_row_count(result))),
+            nba_props.sql_number(result.failures),
+            nba_props.sql_number(response.get('bytes_processed')),
+            nba_props.sql_timestamp(timing[0].started_at if timing else none),
+            nba_props.sql_timestamp(timing[-1].completed_at if timing else none),
+            nba_props.sql_number(result.execution_time),
+            nba_props.sql_text(message[:4000] if message else none),
+            nba_props.sql_text(invocation_id),
+            nba_props.sql_text('dbt ' ~ flags.WHICH),
+            nba_props.sql_text(target.name),
+            nba_props.sql_text(detail),
+            nba_props.sql_timestamp(logged_at),
+        ]) -%}
+    {%- endfor -%}
+    {%- set columns = [
+        'run_id', 'job_type', 'job_name', 'resource_type', 'status', 'rows_affected',
+        'failures', 'bytes_processed', 'started_at', 'finished_at', 'duration_seconds',
+        'error_message', 'invocation_id', 'command', 'target_name', 'detail', 'logged_at',
+    ] -%}
+    {#- Batches keep each statement well under BigQuery's query-size limit. -#}
+    {%- for batch in rows | batch(200) -%}
+        {%- set values = [] -%}
+        {%- for row in batch -%}
+            {%- do values.append('(' ~ row | join(', ') ~ ')') -%}
+        {%- endfor -%}
+        {%- do run_query(
+            'insert into ' ~ relation ~ ' (' ~ columns | join(', ') ~ ') values '
+            ~ values | join(',\n')
+        ) -%}
+    {%- endfor -%}
+    {%- if rows -%}
+        {%- do log('processor_execution_log: ' ~ rows | length ~ ' dbt results logged for run ' ~ run_id, info=true) -%}
+    {%- endif -%}
+    {{ return('') }}
+{%- endmacro %}
+
+{#
+    Rows of a node whose adapter does not report rows_affected (dbt-duckdb): the row count
+    of the table it built. Views, tests and failed nodes: null.
+#}
+{% macro execution_log_row_count(result) -%}
+    {{ return(adapter.dispatch('execution_log_row_count', 'nba_props')(result)) }}
+{%- endmacro %}
+
+{% macro default__execution_log_row_count(result) -%}
+    {{ return(none) }}
+{%- endmacro %}
+
+{% macro duckdb__execution_log_row_count(result) -%}
+    {%- set node = result.node -%}
+    {%- if (result.status | string) != 'success' or node.resource_type not in ('model', 'seed', 'snapshot')
+        or node.config.materialized in ('view', 'ephemeral') or not node.relation_name -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set counted = run_query('select count(*) from ' ~ node.relation_name) -%}
+    {{ return(counted.columns[0].values()[0]) }}
+{%- endmacro %}
+
+{# SQL literals for values built in Jinja (the on-run-end hook cannot bind parameters). #}
+{% macro sql_text(value) -%}
+    {%- if value is none -%}
+        {{ return('null') }}
+    {%- endif -%}
+    {{ return(adapter.dispatch('sql_text', 'nba_props')(value | string)) }}
+{%- endmacro %}
+
+{% macro default__sql_text(value) -%}
+    {{ return("'" ~ value.replace("'", "''") ~ "'") }}
+{%- endmacro %}
+
+{% macro bigquery__sql_text(value) -%}
+    {%- set escaped = value.replace('\\', '\\\\').replace("'", "\\'").replace('\n', '\\n').replace('\r', '\\r') -%}
+    {{ return("'" ~ escaped ~ "'") }}
+{%- endmacro %}
+
+{% macro sql_number(value) -%}
+    {%- if value is none or value is string -%}
+        {{ return('null') }}
+    {%- endif -%}
+    {{ return(value | string) }}
+{%- endmacro %}
+
+{% macro sql_timestamp(value) -%}
+    {%- if value is none -%}
+        {{ return('null') }}
+    {%- endif -%}
+    {%- if value is not string -%}
+        {%- set value = value.strftime('%Y-%m-%d %H:%M:%S.%f') -%}
+    {%- endif -%}
+    {{ return('cast(' ~ nba_props.sql_text(value) ~ ' as ' ~ dbt.type_timestamp() ~ ')') }}
+{%- endmacro %}

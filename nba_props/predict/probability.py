@@ -1,0 +1,70 @@
+"""From a predicted mean to over/under probabilities, a recommendation and a confidence.
+
+The stat is modelled as a count: negative binomial with mean mu and variance phi * mu
+(phi, the dispersion, is estimated per market on held-out training games), or Poisson
+when phi <= 1. For a line L: P(over) = P(X > L), P(under) = P(X < L); an integer line
+leaves P(X = L) as the push.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy import stats
+
+DEFAULT_AMERICAN_ODDS = -110.0
+
+
+def side_probabilities(
+    mu: np.ndarray, line: np.ndarray, phi: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    mu = np.clip(np.asarray(mu, dtype=np.float64), 1e-6, None)
+    line = np.asarray(line, dtype=np.float64)
+    phi = np.broadcast_to(np.asarray(phi, dtype=np.float64), mu.shape)
+    over_k = np.floor(line)  # P(X > L) = sf(floor(L))
+    under_k = np.ceil(line) - 1.0  # P(X < L) = cdf(ceil(L) - 1)
+    p_over = np.empty_like(mu)
+    p_under = np.empty_like(mu)
+    poisson = phi <= 1.0 + 1e-9
+    if poisson.any():
+        p_over[poisson] = stats.poisson.sf(over_k[poisson], mu[poisson])
+        p_under[poisson] = stats.poisson.cdf(under_k[poisson], mu[poisson])
+    nb = ~poisson
+    if nb.any():
+        p = 1.0 / phi[nb]
+        n = mu[nb] / (phi[nb] - 1.0)
+        p_over[nb] = stats.nbinom.sf(over_k[nb], n, p)
+        p_under[nb] = stats.nbinom.cdf(under_k[nb], n, p)
+    return np.clip(p_over, 0.0, 1.0), np.clip(p_under, 0.0, 1.0)
+
+
+def break_even_probability(american_odds: np.ndarray) -> np.ndarray:
+    """The win probability at which a bet at these odds breaks even (vig included)."""
+    odds = np.asarray(american_odds, dtype=np.float64)
+    odds = np.where(np.isnan(odds) | (odds == 0), DEFAULT_AMERICAN_ODDS, odds)
+    return np.where(odds < 0, -odds / (100.0 - odds), 100.0 / (odds + 100.0))
+
+
+def recommend(
+    p_over: np.ndarray,
+    p_under: np.ndarray,
+    over_odds: np.ndarray,
+    under_odds: np.ndarray,
+    edge_threshold: float,
+    eligible: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(recommendation, edge, confidence) per row.
+
+    edge: the larger of the two sides' edges (probability minus break-even probability);
+    OVER/UNDER when that edge reaches the threshold (and the row is eligible), else PASS.
+    confidence: 100 x the predicted probability of the side the prediction leans to.
+    """
+    edge_over = p_over - break_even_probability(over_odds)
+    edge_under = p_under - break_even_probability(under_odds)
+    over_side = edge_over >= edge_under
+    edge = np.where(over_side, edge_over, edge_under)
+    play = edge >= edge_threshold
+    if eligible is not None:
+        play &= eligible
+    recommendation = np.where(play, np.where(over_side, "OVER", "UNDER"), "PASS").astype(object)
+    confidence = 100.0 * np.maximum(p_over, p_under)
+    return recommendation, edge, np.clip(confidence, 0.0, 100.0)

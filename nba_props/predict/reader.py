@@ -1,0 +1,143 @@
+"""Reads for the ML workers: one query for a date's features, one per retraining.
+
+Every read is a single parameterized statement. The prediction read joins the feature
+store to the preferred line valid at the prediction time (player_prop_lines_preferred),
+so each row carries the line, book, odds and line time it will be graded against, and
+nothing known later.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any, Protocol
+
+import numpy as np
+
+from nba_props.predict.frame import Frame
+from nba_props.predict.settings import FEATURE_STORE, PREFERRED_LINES, PROP_MARKETS, PROP_OUTCOMES
+
+# Columns of the feature store that are keys, context or the store's own line selection
+# (the workers use the preferred line valid at prediction time instead), not features.
+NON_FEATURES = frozenset({
+    "season_start_year", "is_upcoming", "prop_line", "prop_line_consensus",
+    "prop_bookmaker_count", "line_vs_avg_l10", "has_prop_line", "actual_value",
+    "over_odds", "under_odds", "line_book_count",
+})
+# Line features, from the line valid at prediction time (training: the closing line).
+LINE_FEATURES = ("line", "consensus_line", "line_minus_stat_avg_l10")
+
+
+class Connection(Protocol):
+    def execute(self, query: str, parameters: Sequence[Any] | None = ...) -> Any: ...
+
+
+def _placeholders(values: Sequence[Any]) -> str:
+    return ", ".join("?" for _ in values)
+
+
+def _frame(con: Connection, sql: str, params: list[Any]) -> Frame:
+    table = con.execute(sql, params).to_arrow_table()
+    frame = Frame.from_arrow(table)
+    if "line" in frame and "stat_avg_l10" in frame:
+        frame = frame.with_columns(
+            {"line_minus_stat_avg_l10": frame["line"] - frame["stat_avg_l10"]}
+        )
+    return frame
+
+
+def prediction_rows_sql(n_markets: int) -> str:
+    markets = ", ".join("?" for _ in range(n_markets))
+    return f"""
+select
+    features.*,
+    lines.line,
+    lines.consensus_line,
+    lines.n_books as line_book_count,
+    lines.bookmaker,
+    lines.over_odds,
+    lines.under_odds,
+    lines.line_timestamp
+from {FEATURE_STORE} as features
+inner join {PREFERRED_LINES} as lines
+    on
+        features.game_id = lines.game_id
+        and features.player_id = lines.player_id
+        and features.market = lines.market
+where
+    features.game_date = ?
+    and features.market in ({markets})
+    and lines.valid_from <= ?
+    and (lines.valid_to is null or lines.valid_to > ?)
+order by features.market, features.game_id, features.player_id
+"""
+
+
+def read_prediction_rows(
+    con: Connection, game_date: date, as_of: datetime, markets: Sequence[str]
+) -> Frame:
+    """ONE query: every (player, game, market) of the date with a line valid at as_of."""
+    sql = prediction_rows_sql(len(markets))
+    return _frame(con, sql, [game_date, *markets, as_of, as_of])
+
+
+def read_training_rows(
+    con: Connection, before: date, markets: Sequence[str], since: date | None = None
+) -> Frame:
+    """ONE query: played games strictly before `before`, with their outcome and closing line.
+
+    Players who did not play (no box score, or zero minutes) are not training rows.
+    """
+    sql = f"""
+select
+    features.*,
+    outcomes.actual_value,
+    lines.line,
+    lines.consensus_line,
+    lines.n_books as line_book_count
+from {FEATURE_STORE} as features
+inner join {PROP_OUTCOMES} as outcomes
+    on
+        features.game_id = outcomes.game_id
+        and features.player_id = outcomes.player_id
+        and features.market = outcomes.market
+left join {PREFERRED_LINES} as lines
+    on
+        features.game_id = lines.game_id
+        and features.player_id = lines.player_id
+        and features.market = lines.market
+        and lines.is_closing
+where
+    features.game_date < ?
+    and features.game_date >= ?
+    and not features.is_upcoming
+    and outcomes.minutes > 0
+    and features.market in ({_placeholders(markets)})
+order by features.game_date, features.game_id, features.player_id, features.market
+"""
+    return _frame(con, sql, [before, since or date(1900, 1, 1), *markets])
+
+
+def read_markets(con: Connection) -> list[str]:
+    rows = con.execute(f"select market from {PROP_MARKETS} order by market").fetchall()
+    return [r[0] for r in rows]
+
+
+def feature_columns(frame: Frame) -> list[str]:
+    """The model features of a frame: its numeric columns minus keys and non-features."""
+    names = [
+        n for n in frame.columns
+        if n in frame.numeric and n not in NON_FEATURES and n not in LINE_FEATURES
+    ]
+    return sorted(names) + [n for n in LINE_FEATURES if n in frame]
+
+
+def feature_version(frame: Frame) -> str:
+    if "feature_version" not in frame or len(frame) == 0:
+        return "unknown"
+    versions = sorted({str(v) for v in frame["feature_version"]})
+    return "+".join(versions)
+
+
+def dates_of(frame: Frame) -> np.ndarray:
+    return frame["game_date"].astype("datetime64[D]")
