@@ -26,6 +26,7 @@ run: $(STAMP)
 test: lint dbt-test pytest
 
 lint: $(STAMP)
+	mkdir -p data
 	NBA_PROPS_DUCKDB=data/lint.duckdb $(BIN)/sqlfluff lint models tests analyses snapshots
 	$(BIN)/ruff check .
 

@@ -21,10 +21,15 @@ DEFAULT_LANDING = Path("data/landing")
 
 
 def _cmd_load(args: argparse.Namespace) -> int:
+    from nba_props.orchestrate.execution_log import DuckDBExecutionLog, ensure_run_id, load_files
+
     loader = DuckDBLoader(
-        args.database, run_id=args.run_id, allow_extra_columns=args.allow_extra_columns
+        args.database,
+        run_id=ensure_run_id(args.run_id),
+        allow_extra_columns=args.allow_extra_columns,
     )
-    results = loader.load(args.raw_table, args.files)
+    # One processor_execution_log row per file (loaded, skipped or failed).
+    results = load_files(loader, args.raw_table, args.files, DuckDBExecutionLog(args.database))
     for r in results:
         extra = f" (ignored columns: {', '.join(r.ignored_columns)})" if r.ignored_columns else ""
         print(f"{r.status:<18} {r.rows_loaded:>9,} rows  {r.raw_table} <- {r.source_file}{extra}")

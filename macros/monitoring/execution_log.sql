@@ -93,7 +93,7 @@
             {%- if status != 'pass' and not message -%}
                 {%- set message = 'newest row loaded ' ~ (
                     'never' if result.max_loaded_at.year < 1900 else (age_hours ~ ' hours ago')
-                ) ~ '; ' ~ (node.freshness | string) -%}
+                ) ~ nba_props.freshness_sla_text(node.freshness) -%}
             {%- endif -%}
         {%- endif -%}
         {%- do rows.append([
@@ -136,6 +136,18 @@
         {%- do log('processor_execution_log: ' ~ rows | length ~ ' dbt results logged for run ' ~ run_id, info=true) -%}
     {%- endif -%}
     {{ return('') }}
+{%- endmacro %}
+
+{# "; warn after 24 hour, error after 72 hour" from a source's freshness config. #}
+{% macro freshness_sla_text(freshness) -%}
+    {%- set parts = [] -%}
+    {%- for level in ['warn_after', 'error_after'] -%}
+        {%- set threshold = freshness[level] if freshness else none -%}
+        {%- if threshold and threshold.count -%}
+            {%- do parts.append(level | replace('_', ' ') ~ ' ' ~ threshold.count ~ ' ' ~ threshold.period) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {{ return(('; ' ~ parts | join(', ')) if parts else '') }}
 {%- endmacro %}
 
 {#

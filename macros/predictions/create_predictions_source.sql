@@ -6,7 +6,9 @@
     fresh warehouse therefore builds (grading on zero predictions) before any prediction.
 #}
 {% macro create_predictions_source() -%}
-    {%- if not execute -%}
+    {#- compile/show/docs render hooks too: they must not create anything (and offline
+        BigQuery compiles have no connection). -#}
+    {%- if not execute or flags.WHICH in ('compile', 'show', 'generate') -%}
         {{ return('') }}
     {%- endif -%}
     {%- set matches = [] -%}

@@ -13,12 +13,12 @@ Same interface and guarantees as :class:`~nba_props.load.duckdb_loader.DuckDBLoa
 - ``<dataset>._load_manifest`` records each file's content hash, so a file whose content was
   loaded before is skipped whatever its name.
 
-Crash safety without multi-statement transactions: a ``loading`` manifest row naming the load
-job's id is written before the job, a ``loaded`` row after it. If the process dies in
-between, the next run finds the ``loading`` row, asks BigQuery for that job's outcome (a job
-id is remembered for months), and records the file as loaded or loads it again. The manifest
-is read through ``tabledata.list`` (free, page by page), so the loader runs no SQL query with
-values at all; the only SQL it sends is DDL built from the contracts.
+Crash safety without multi-statement transactions: a row in ``<dataset>._load_attempts``
+naming the load job's id is written before the job, the manifest row after it. If the process
+dies in between, the next run finds the attempt without a manifest row, asks BigQuery for
+that job's outcome (job ids are kept for months), and records the file as loaded or loads it
+again. Both tables are read through ``tabledata.list`` (free, page by page), so the loader
+runs no SQL query with values at all; the only SQL it sends is DDL built from the contracts.
 """
 
 from __future__ import annotations
@@ -76,6 +76,7 @@ BQ_TYPES = {
 # Types BigQuery can cluster on (FLOAT64 cannot).
 _CLUSTERABLE = {VARCHAR, BIGINT, DATE, TIMESTAMP, BOOLEAN}
 MANIFEST = "_load_manifest"
+# One row per loaded file: the same columns as the DuckDB loader's manifest (a dbt source).
 MANIFEST_COLUMNS: tuple[tuple[str, str], ...] = (
     ("load_id", VARCHAR),
     ("raw_table", VARCHAR),
@@ -84,9 +85,18 @@ MANIFEST_COLUMNS: tuple[tuple[str, str], ...] = (
     ("rows_loaded", BIGINT),
     ("ignored_columns", VARCHAR),
     ("run_id", VARCHAR),
-    ("status", VARCHAR),  # 'loading' (job submitted) or 'loaded' (job succeeded)
-    ("job_id", VARCHAR),
     ("loaded_at", TIMESTAMP),
+)
+ATTEMPTS = "_load_attempts"
+# One row per load job submitted, written BEFORE the job: what a crashed run left behind.
+ATTEMPT_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("load_id", VARCHAR),
+    ("raw_table", VARCHAR),
+    ("source_file", VARCHAR),
+    ("content_hash", VARCHAR),
+    ("job_id", VARCHAR),
+    ("run_id", VARCHAR),
+    ("started_at", TIMESTAMP),
 )
 
 
@@ -158,14 +168,6 @@ def create_table_ddl(
     )
 
 
-@dataclass
-class _ManifestEntry:
-    load_id: str
-    status: str
-    job_id: str | None
-    rows_loaded: int | None
-
-
 class BigQueryLoader:
     """Loads files into ``<project>.<dataset>.<raw_table>``; the DuckDBLoader's interface."""
 
@@ -225,7 +227,14 @@ class BigQueryLoader:
             list(MANIFEST_COLUMNS),
             "loaded_at",
             ["raw_table", "content_hash"],
-            "One row per file and load step (loading, loaded); see nba_props.load.",
+            "One row per loaded file (nba_props.load): content hash, rows, run id.",
+        )
+        self._ensure_table(
+            ATTEMPTS,
+            list(ATTEMPT_COLUMNS),
+            "started_at",
+            ["raw_table", "content_hash"],
+            "One row per load job submitted, written before the job (crash recovery).",
         )
         self._tables_ready = True
 
@@ -265,42 +274,41 @@ class BigQueryLoader:
         return api_retry_policy(self.settings.api_deadline_s)
 
     # --- manifest ------------------------------------------------------------------------------
-    def _manifest(self, raw_table: str) -> dict[str, list[_ManifestEntry]]:
-        """content_hash -> manifest entries of one raw table, read page by page (tabledata.list)."""
-        entries: dict[str, list[_ManifestEntry]] = {}
+    def _read(self, table: str, raw_table: str) -> dict[str, list[dict[str, object]]]:
+        """content_hash -> rows of one raw table in ``table``, read page by page (tabledata.list)."""
+        found: dict[str, list[dict[str, object]]] = {}
         rows = self.client.list_rows(
-            self._table_id(MANIFEST),
+            self._table_id(table),
             page_size=5_000,
             retry=self._retry(),
             timeout=self.settings.api_deadline_s,
         )
         for batch in rows.to_arrow_iterable(bqstorage_client=None, max_queue_size=1):
             for rec in batch.to_pylist():
-                if rec["raw_table"] != raw_table:
-                    continue
-                entries.setdefault(rec["content_hash"], []).append(
-                    _ManifestEntry(rec["load_id"], rec["status"], rec["job_id"],
-                                   rec["rows_loaded"])
-                )
-        return entries
+                if rec["raw_table"] == raw_table:
+                    found.setdefault(str(rec["content_hash"]), []).append(rec)
+        return found
 
-    def _write_manifest(
-        self, con: duckdb.DuckDBPyConnection, values: dict[str, object], workdir: Path
+    def _append_row(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        table: str,
+        columns: tuple[tuple[str, str], ...],
+        values: dict[str, object],
+        workdir: Path,
     ) -> None:
+        """One bookkeeping row, through a load job like the data (no DML, no streaming buffer)."""
         duck_types = {VARCHAR: "varchar", BIGINT: "bigint", TIMESTAMP: "timestamp"}
         con.execute(
-            "create or replace temp table _manifest_row as select "
-            + ", ".join(f"cast(? as {duck_types[t]}) as {n}" for n, t in MANIFEST_COLUMNS)
+            "create or replace temp table _bookkeeping_row as select "
+            + ", ".join(f"cast(? as {duck_types[t]}) as {n}" for n, t in columns)
             + ", 1 as _row_number",
-            [values.get(n) for n, _ in MANIFEST_COLUMNS],
+            [values.get(n) for n, _ in columns],
         )
         ext = "parquet" if self.options.source_format == PARQUET else "csv"
-        path = export_rows(
-            con, "_manifest_row", MANIFEST_COLUMNS, workdir / f"manifest.{ext}",
-            self.options.source_format,
-        )
-        job_id = f"nba_props_manifest_{values['status']}_{values['load_id']}"
-        self._run_load_job(path, MANIFEST, MANIFEST_COLUMNS, job_id, "manifest")
+        path = export_rows(con, "_bookkeeping_row", columns, workdir / f"{table}.{ext}",
+                           self.options.source_format)
+        self._run_load_job(path, table, columns, f"nba_props{table}_{values['load_id']}", table)
 
     # --- loading ---------------------------------------------------------------------------------
     def load(self, raw_table: str, files: Iterable[Path | str]) -> list[LoadResult]:
@@ -311,8 +319,9 @@ class BigQueryLoader:
         with duckdb.connect(":memory:") as con, tempfile.TemporaryDirectory(
             prefix="nba_props_bq_"
         ) as tmp:
+            manifest = self._read(MANIFEST, contract.name)
+            attempts = self._read(ATTEMPTS, contract.name)
             for file in files:
-                manifest = self._manifest(contract.name)
                 for attempt in Retrying(
                     retry=retry_if_exception(is_transient_job_error),
                     stop=stop_after_attempt(self.options.attempts),
@@ -320,20 +329,20 @@ class BigQueryLoader:
                     reraise=True,
                 ):
                     with attempt:
-                        result = self._load_one(con, contract, Path(file), manifest, Path(tmp))
+                        result = self._load_one(
+                            con, contract, Path(file), manifest, attempts, Path(tmp)
+                        )
                 results.append(result)
         return results
 
-    def _previous_load(self, entries: list[_ManifestEntry], path: Path) -> str | None:
-        """The load id under which this content is already in the raw table, if any."""
-        loaded = [e for e in entries if e.status == "loaded"]
-        if loaded:
-            return loaded[0].load_id
-        for entry in entries:  # a 'loading' row without 'loaded': the process died in between
-            if not entry.job_id:
+    def _recovered_load(self, attempts: list[dict[str, object]], path: Path) -> str | None:
+        """The load id of an earlier attempt whose job succeeded but was never recorded."""
+        for entry in attempts:
+            job_id = str(entry.get("job_id") or "")
+            if not job_id:
                 continue
             try:
-                job = self.client.get_job(entry.job_id, location=self.settings.location,
+                job = self.client.get_job(job_id, location=self.settings.location,
                                           retry=self._retry(),
                                           timeout=self.settings.api_deadline_s)
             except api_exceptions.NotFound:
@@ -345,13 +354,13 @@ class BigQueryLoader:
                     continue  # that attempt failed: nothing was loaded
                 except concurrent.futures.TimeoutError:
                     raise LoadError(
-                        f"{path}: an earlier load job {entry.job_id} is still running; "
+                        f"{path}: an earlier load job {job_id} is still running; "
                         "try again when it has finished"
                     ) from None
             if job.error_result is None:
                 log.warning("%s: an earlier run loaded this content as %s (job %s) but did not "
-                            "record it; recording it now", path, entry.load_id, entry.job_id)
-                return entry.load_id
+                            "record it; recording it now", path, entry["load_id"], job_id)
+                return str(entry["load_id"])
         return None
 
     def _load_one(
@@ -359,31 +368,34 @@ class BigQueryLoader:
         con: duckdb.DuckDBPyConnection,
         contract: RawTable,
         path: Path,
-        manifest: dict[str, list[_ManifestEntry]],
+        manifest: dict[str, list[dict[str, object]]],
+        attempts: dict[str, list[dict[str, object]]],
         workdir: Path,
     ) -> LoadResult:
         staged = stage_file(con, contract.name, path, self.allow_extra_columns)
         try:
-            entries = manifest.get(staged.content_hash, [])
-            previous = self._previous_load(entries, path)
+            done = manifest.get(staged.content_hash)
+            previous = str(done[0]["load_id"]) if done else None
+            if previous is None:
+                previous = self._recovered_load(attempts.get(staged.content_hash, []), path)
+                if previous is not None:
+                    self._manifest_row(con, workdir, contract, path, staged.content_hash,
+                                       previous, staged.rows, staged.ignored_columns, manifest)
             if previous is not None:
-                if not any(e.status == "loaded" for e in entries):
-                    self._record(con, workdir, contract, path, staged.content_hash, previous,
-                                 "loaded", None, staged.rows, staged.ignored_columns)
                 log.info("skip %s: same content already loaded as %s", path, previous)
                 return LoadResult(contract.name, str(path), previous, "skipped_duplicate", 0,
                                   staged.rows, staged.ignored_columns)
 
             now = datetime.now(UTC).replace(tzinfo=None)
             load_id = f"{now:%Y%m%dT%H%M%S%f}-{staged.content_hash[:12]}"
-            job_id = f"nba_props_load_{contract.name}_{load_id}"
-            self._record(con, workdir, contract, path, staged.content_hash, load_id, "loading",
-                         job_id, None, staged.ignored_columns, now)
-            manifest.setdefault(staged.content_hash, []).append(
-                _ManifestEntry(load_id, "loading", job_id, None)
-            )
+            job_id = sanitize_job_id(f"nba_props_load_{contract.name}_{load_id}")
+            attempt = {"load_id": load_id, "raw_table": contract.name, "source_file": str(path),
+                       "content_hash": staged.content_hash, "job_id": job_id,
+                       "run_id": self.run_id, "started_at": now}
+            self._append_row(con, ATTEMPTS, ATTEMPT_COLUMNS, attempt, workdir)
+            attempts.setdefault(staged.content_hash, []).append(dict(attempt))
             con.execute(
-                f"create or replace temp table _load_rows as select * exclude (_row_number), "  # noqa: S608
+                "create or replace temp table _load_rows as select * exclude (_row_number), "  # noqa: S608
                 "cast(? as varchar) as _load_id, cast(? as varchar) as _source_file, "
                 "cast(? as varchar) as _content_hash, cast(_row_number as bigint) as _row_number, "
                 f"cast(? as timestamp) as _loaded_at from {staged.relation}",
@@ -398,9 +410,8 @@ class BigQueryLoader:
             rows = int(job.output_rows if job.output_rows is not None else staged.rows)
             if rows != staged.rows:
                 raise LoadError(f"{path}: BigQuery loaded {rows} rows, the file has {staged.rows}")
-            self._record(con, workdir, contract, path, staged.content_hash, load_id, "loaded",
-                         job_id, rows, staged.ignored_columns, now)
-            manifest[staged.content_hash].append(_ManifestEntry(load_id, "loaded", job_id, rows))
+            self._manifest_row(con, workdir, contract, path, staged.content_hash, load_id, rows,
+                               staged.ignored_columns, manifest, now)
         finally:
             con.execute(f"drop table if exists {staged.relation}")
             con.execute("drop table if exists _load_rows")
@@ -410,7 +421,7 @@ class BigQueryLoader:
         return LoadResult(contract.name, str(path), load_id, "loaded", rows, staged.rows,
                           staged.ignored_columns)
 
-    def _record(
+    def _manifest_row(
         self,
         con: duckdb.DuckDBPyConnection,
         workdir: Path,
@@ -418,28 +429,23 @@ class BigQueryLoader:
         path: Path,
         content_hash: str,
         load_id: str,
-        status: str,
-        job_id: str | None,
-        rows: int | None,
+        rows: int,
         ignored: list[str],
+        manifest: dict[str, list[dict[str, object]]],
         when: datetime | None = None,
     ) -> None:
-        self._write_manifest(
-            con,
-            {
-                "load_id": load_id,
-                "raw_table": contract.name,
-                "source_file": str(path),
-                "content_hash": content_hash,
-                "rows_loaded": rows,
-                "ignored_columns": ",".join(ignored) or None,
-                "run_id": self.run_id,
-                "status": status,
-                "job_id": job_id,
-                "loaded_at": when or datetime.now(UTC).replace(tzinfo=None),
-            },
-            workdir,
-        )
+        row: dict[str, object] = {
+            "load_id": load_id,
+            "raw_table": contract.name,
+            "source_file": str(path),
+            "content_hash": content_hash,
+            "rows_loaded": rows,
+            "ignored_columns": ",".join(ignored) or None,
+            "run_id": self.run_id,
+            "loaded_at": when or datetime.now(UTC).replace(tzinfo=None),
+        }
+        self._append_row(con, MANIFEST, MANIFEST_COLUMNS, row, workdir)
+        manifest.setdefault(content_hash, []).append(row)
 
     def _run_load_job(
         self,

@@ -141,13 +141,13 @@ def _dbt(cfg: DailyConfig, args: Sequence[str], window: tuple[date, date]) -> Db
 
 
 def _predict(cfg: DailyConfig, day: date) -> int:
-    """Run the ML workers for the day's games, if the predict package provides them."""
-    try:
-        from nba_props.predict.cli_commands import predict_date  # type: ignore[attr-defined]
-    except ImportError:
-        log.info("prediction workers not installed; skipping predict")
-        return 0
-    return int(predict_date(database=cfg.database, day=day) or 0)
+    """Run the ML workers for the day's games (one feature query, one batched write)."""
+    from nba_props.predict.cli_commands import predict
+
+    result = predict(cfg.database, day)
+    if result.skipped_reason:
+        log.info("no predictions for %s: %s", day, result.skipped_reason)
+    return int(result.predictions_written)
 
 
 def run_day(day: date, cfg: DailyConfig) -> DayResult:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from nba_props.load import DuckDBLoader, LoadResult
 from nba_props.orchestrate.dbt import DbtOutcome, run_dbt
+from nba_props.orchestrate.execution_log import DuckDBExecutionLog, ensure_run_id, load_files
 from nba_props.orchestrate.reference import write_player_registry
 from nba_props.orchestrate.summary import RunSummary, summarize
 
@@ -39,10 +40,11 @@ def load_all(
     database: Path, files: Mapping[str, Sequence[Path]], run_id: str | None = None
 ) -> list[LoadResult]:
     loader = DuckDBLoader(database, run_id=run_id)
+    execution_log = DuckDBExecutionLog(database)  # one processor_execution_log row per file
     results: list[LoadResult] = []
     for raw_table in sorted(files, key=lambda t: LOAD_ORDER.index(t) if t in LOAD_ORDER else 99):
         if files[raw_table]:
-            results += loader.load(raw_table, files[raw_table])
+            results += load_files(loader, raw_table, files[raw_table], execution_log)
     return results
 
 
@@ -63,7 +65,9 @@ def run_local_pipeline(
     files.setdefault("nbacom_players", []).append(write_player_registry(landing_dir))
     for raw_table, extra in (extra_files or {}).items():
         files.setdefault(raw_table, []).extend(extra)
+    run_id = ensure_run_id(run_id)  # NBA_PROPS_RUN_ID: the loads and dbt share it
     loads = load_all(database, files, run_id=run_id)
     outcome = run_dbt(["build", *dbt_args], database=database, raise_on_failure=False)
-    summary = summarize(database, outcome, data_label="SYNTHETIC demo data")
+    freshness = run_dbt(["source", "freshness"], database=database, raise_on_failure=False)
+    summary = summarize(database, outcome, data_label="SYNTHETIC demo data", freshness=freshness)
     return PipelineResult(loads, outcome, summary)

@@ -2,8 +2,8 @@
 
 The table is created idempotently from the contract (nba_props.predict.contract). A date
 is written in one batch: inside one transaction, delete that date's rows of each written
-(run mode, system, system version), then insert the new rows from an Arrow table. A
-re-run therefore replaces, and never duplicates, what an earlier run wrote.
+(run mode, system, system version) in the markets predicted, then insert the new rows from
+an Arrow table. A re-run therefore replaces, and never duplicates, what an earlier run wrote.
 """
 
 from __future__ import annotations
@@ -58,21 +58,24 @@ def replace_predictions(
     game_date: date,
     run_mode: str,
     systems: Sequence[tuple[str, str]],
+    markets: Sequence[str],
     batch: pa.Table,
 ) -> int:
-    """Replace the date's rows of each (system_id, system_version) with `batch`, atomically."""
+    """Replace the date's rows of these (system_id, system_version)s and markets, atomically."""
     batch = batch.select(list(COLUMN_NAMES)).cast(ARROW_SCHEMA)
     where_systems = " or ".join("(system_id = ? and system_version = ?)" for _ in systems)
+    where_markets = ", ".join("?" for _ in markets)
     params: list[Any] = [game_date, run_mode]
     for system_id, system_version in systems:
         params += [system_id, system_version]
+    params += list(markets)
     columns = ", ".join(COLUMN_NAMES)
     con.execute("begin transaction")
     try:
-        if systems:
+        if systems and markets:
             con.execute(
                 f"delete from {QUALIFIED_TABLE} where game_date = ? and run_mode = ?"  # noqa: S608
-                f" and ({where_systems})",
+                f" and ({where_systems}) and market in ({where_markets})",
                 params,
             )
         if batch.num_rows:

@@ -82,7 +82,13 @@ class PredictionWorker:
 
     @property
     def systems(self) -> list[PredictionSystem]:
+        """The systems whose predictions are written (after the first trained date)."""
         return self._written
+
+    @property
+    def fitted_systems(self) -> list[PredictionSystem]:
+        """Every fitted system, including ensemble components that are not written."""
+        return self._fitted
 
     def models_for(self, game_date: date) -> list[PredictionSystem]:
         """The fitted systems for a date (trained now if its cut-off has no model yet)."""
@@ -130,7 +136,7 @@ class PredictionWorker:
         batch = self._batch(frame, systems, game_date, as_of)
         written = store.replace_predictions(
             self.con, game_date, self.settings.run_mode,
-            [(s.system_id, s.system_version) for s in systems], batch,
+            [(s.system_id, s.system_version) for s in systems], self.markets, batch,
         )
         return DateResult(
             game_date, as_of, len(frame), written, self._cutoff,

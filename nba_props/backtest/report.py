@@ -1,0 +1,360 @@
+"""The backtest report: a table per system and market, and plots, in Markdown and HTML.
+
+Every number comes from the dbt grading marts (prediction_accuracy), i.e. the same grading
+as production: the line and odds recorded with each prediction, voids excluded from the
+errors and the stakes.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import matplotlib
+import numpy as np
+
+from nba_props.backtest.runner import (
+    BacktestConfig,
+    graded_rows_sql,
+    system_ids,
+    system_versions,
+)
+from nba_props.predict.frame import Frame
+from nba_props.predict.worker import DateResult
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+
+BREAK_EVEN_110 = 110 / 210
+COLORS = {
+    "moving_average": "#1f77b4",
+    "gradient_boosting": "#d62728",
+    "similarity": "#2ca02c",
+    "ensemble": "#9467bd",
+}
+
+
+def _rows(database: Path, config: BacktestConfig, dates: Sequence[date]) -> Frame:
+    pairs = system_versions(config)
+    sql = graded_rows_sql(len(config.markets), len(pairs))
+    params = [min(dates), max(dates), *config.markets, *(x for pair in pairs for x in pair)]
+    with duckdb.connect(str(database), read_only=True) as con:
+        table = con.sql(sql, params=params)
+        return Frame.from_arrow(table.to_arrow_table())
+
+
+def _metrics(rows: Frame, mask: np.ndarray) -> dict[str, Any]:
+    graded = mask & (rows["grade_status"] == "graded")
+    ae = rows["absolute_error"][graded]
+    line_ae = rows["line_absolute_error"][graded]
+    signed = rows["signed_error"][graded]
+    result = rows["bet_result"][mask]
+    wins = int(np.sum(result == "win"))
+    losses = int(np.sum(result == "loss"))
+    pushes = int(np.sum(result == "push"))
+    staked = float(np.sum(rows["units_staked"][mask]))
+    profit = float(np.nansum(rows["profit_units"][mask]))
+    decided = wins + losses
+    hit = wins / decided if decided else math.nan
+    diff = ae - line_ae
+    lean = rows["lean_result"][graded]
+    lean_w, lean_l = int(np.sum(lean == "win")), int(np.sum(lean == "loss"))
+    return {
+        "predictions": int(mask.sum()),
+        "graded": int(graded.sum()),
+        "void": int(np.sum(rows["grade_status"][mask] == "void")),
+        "mae": float(np.mean(ae)) if len(ae) else math.nan,
+        "line_mae": float(np.mean(line_ae)) if len(line_ae) else math.nan,
+        "mae_minus_line": float(np.mean(diff)) if len(diff) else math.nan,
+        "mae_minus_line_se": float(np.std(diff, ddof=1) / math.sqrt(len(diff)))
+        if len(diff) > 1 else math.nan,
+        "bias": float(np.mean(signed)) if len(signed) else math.nan,
+        "closer_than_line": float(np.mean(ae < line_ae)) if len(ae) else math.nan,
+        "plays": wins + losses + pushes,
+        "wins": wins,
+        "losses": losses,
+        "pushes": pushes,
+        "hit_rate": hit,
+        "hit_rate_se": math.sqrt(hit * (1 - hit) / decided) if decided else math.nan,
+        "units_staked": staked,
+        "profit_units": profit,
+        "roi": profit / staked if staked else math.nan,
+        "lean_hit_rate": lean_w / (lean_w + lean_l) if lean_w + lean_l else math.nan,
+    }
+
+
+def summarise(rows: Frame, markets: Sequence[str], systems: Sequence[str]) -> list[dict]:
+    out = []
+    for market in markets:
+        for system in systems:
+            mask = (rows["market"] == market) & (rows["system_id"] == system)
+            if mask.any():
+                out.append({"market": market, "system": system, **_metrics(rows, mask)})
+    return out
+
+
+def _fmt(value: float, digits: int = 3, pct: bool = False) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "-"
+    return f"{100 * value:.1f}%" if pct else f"{value:.{digits}f}"
+
+
+TABLE_HEADER = [
+    "market", "system", "graded", "MAE", "line MAE", "MAE - line (±1.96 SE)", "bias",
+    "closer than line", "plays", "W-L-P", "hit rate (±1.96 SE)", "ROI", "units",
+    "lean hit rate",
+]
+
+
+def table_rows(summary: Sequence[dict]) -> list[list[str]]:
+    rows = []
+    for s in summary:
+        rows.append([
+            s["market"], s["system"], str(s["graded"]), _fmt(s["mae"]), _fmt(s["line_mae"]),
+            f"{s['mae_minus_line']:+.3f} (±{1.96 * s['mae_minus_line_se']:.3f})"
+            if not math.isnan(s["mae_minus_line"]) else "-",
+            f"{s['bias']:+.3f}" if not math.isnan(s["bias"]) else "-",
+            _fmt(s["closer_than_line"], pct=True), str(s["plays"]),
+            f"{s['wins']}-{s['losses']}-{s['pushes']}",
+            f"{_fmt(s['hit_rate'], pct=True)} (±{100 * 1.96 * s['hit_rate_se']:.1f})"
+            if not math.isnan(s["hit_rate"]) else "-",
+            _fmt(s["roi"], pct=True), f"{s['profit_units']:+.1f}",
+            _fmt(s["lean_hit_rate"], pct=True),
+        ])
+    return rows
+
+
+def _by_date(rows: Frame, mask: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    dates = rows["game_date"][mask]
+    vals = values[mask]
+    days = np.unique(dates)
+    sums = np.array([np.nansum(vals[dates == d]) for d in days])
+    counts = np.array([np.sum(~np.isnan(vals[dates == d])) for d in days])
+    return days, np.stack([sums, counts])
+
+
+def _rolling(days: np.ndarray, sums: np.ndarray, counts: np.ndarray, window: int = 7):
+    out = np.full(len(days), np.nan)
+    for i, d in enumerate(days):
+        sel = (days > d - np.timedelta64(window, "D")) & (days <= d)
+        n = counts[sel].sum()
+        out[i] = sums[sel].sum() / n if n else np.nan
+    return out
+
+
+def plot_market(rows: Frame, market: str, systems: Sequence[str], out_dir: Path) -> list[str]:
+    """Writes the market's PNGs and returns their file names."""
+    files = []
+    in_market = rows["market"] == market
+    graded = in_market & (rows["grade_status"] == "graded")
+
+    # 1. Daily MAE (7-day rolling) per system, with the line as the prediction.
+    fig, ax = plt.subplots(figsize=(9, 4.5))
+    for system in systems:
+        mask = graded & (rows["system_id"] == system)
+        if not mask.any():
+            continue
+        days, (s, c) = _by_date(rows, mask, rows["absolute_error"])
+        ax.plot(days, _rolling(days, s, c), label=system, color=COLORS.get(system))
+    first = graded & (rows["system_id"] == systems[0])
+    if first.any():
+        days, (s, c) = _by_date(rows, first, rows["line_absolute_error"])
+        ax.plot(days, _rolling(days, s, c), label="line (as prediction)", color="black",
+                linestyle="--")
+    ax.set_title(f"{market}: MAE, 7-day rolling")
+    ax.set_ylabel("mean absolute error")
+    ax.legend(fontsize=8)
+    fig.autofmt_xdate()
+    files.append(_save(fig, out_dir / f"daily_mae_{market}.png"))
+
+    # 2. Hit rate of the recommended plays: 7-day rolling and cumulative.
+    fig, axes = plt.subplots(1, 2, figsize=(12, 4.5), sharey=True)
+    for system in systems:
+        mask = in_market & (rows["system_id"] == system)
+        decided = np.isin(rows["bet_result"], ["win", "loss"])
+        won = np.where(decided, (rows["bet_result"] == "win").astype(float), np.nan)
+        if not (mask & decided).any():
+            continue
+        days, (s, c) = _by_date(rows, mask & decided, won)
+        axes[0].plot(days, _rolling(days, s, c), label=system, color=COLORS.get(system))
+        axes[1].plot(days, np.cumsum(s) / np.maximum(np.cumsum(c), 1), label=system,
+                     color=COLORS.get(system))
+    for ax, title in zip(axes, ("7-day rolling", "cumulative"), strict=True):
+        ax.axhline(BREAK_EVEN_110, color="grey", linestyle=":", label="break-even at -110")
+        ax.set_title(f"{market}: hit rate of plays, {title}")
+        ax.set_ylim(0.2, 0.8)
+        fig.autofmt_xdate()
+    axes[1].legend(fontsize=8)
+    files.append(_save(fig, out_dir / f"hit_rate_{market}.png"))
+
+    # 3. Calibration: predicted P(over) vs observed share of overs (pushes left out).
+    fig, ax = plt.subplots(figsize=(5.5, 5.5))
+    edges = np.linspace(0, 1, 11)
+    for system in systems:
+        mask = graded & (rows["system_id"] == system) & (rows["line_outcome"] != "push")
+        if not mask.any():
+            continue
+        p = rows["prob_over"][mask]
+        over = (rows["line_outcome"][mask] == "over").astype(float)
+        idx = np.clip(np.digitize(p, edges) - 1, 0, 9)
+        xs, ys, ns = [], [], []
+        for b in range(10):
+            sel = idx == b
+            if sel.sum() >= 20:
+                xs.append(p[sel].mean())
+                ys.append(over[sel].mean())
+                ns.append(sel.sum())
+        ax.plot(xs, ys, marker="o", label=system, color=COLORS.get(system))
+    ax.plot([0, 1], [0, 1], color="grey", linestyle=":")
+    ax.set_xlabel("predicted P(over)")
+    ax.set_ylabel("observed share over")
+    ax.set_title(f"{market}: calibration (bins with >= 20)")
+    ax.legend(fontsize=8)
+    files.append(_save(fig, out_dir / f"calibration_{market}.png"))
+
+    # 4. Each system vs the line as the prediction: MAE bars and the cumulative gap.
+    fig, axes = plt.subplots(1, 2, figsize=(12, 4.5))
+    names, maes = [], []
+    for system in systems:
+        mask = graded & (rows["system_id"] == system)
+        if mask.any():
+            names.append(system)
+            maes.append(float(np.mean(rows["absolute_error"][mask])))
+            days, (s, c) = _by_date(
+                rows, mask, rows["absolute_error"] - rows["line_absolute_error"])
+            axes[1].plot(days, np.cumsum(s) / np.maximum(np.cumsum(c), 1), label=system,
+                         color=COLORS.get(system))
+    if first.any():
+        names.append("line")
+        maes.append(float(np.mean(rows["line_absolute_error"][first])))
+    axes[0].bar(names, maes, color=[COLORS.get(n, "black") for n in names])
+    axes[0].set_ylim(min(maes) * 0.95 if maes else 0, max(maes) * 1.02 if maes else 1)
+    axes[0].set_title(f"{market}: MAE, systems vs the line")
+    axes[0].tick_params(axis="x", rotation=20)
+    axes[1].axhline(0, color="black", linestyle="--")
+    axes[1].set_title("cumulative MAE minus line MAE (< 0 = beats the line)")
+    axes[1].legend(fontsize=8)
+    fig.autofmt_xdate()
+    files.append(_save(fig, out_dir / f"vs_line_{market}.png"))
+
+    # 5. Cumulative profit of the plays at the recorded odds.
+    fig, ax = plt.subplots(figsize=(9, 4.5))
+    for system in systems:
+        mask = in_market & (rows["system_id"] == system) & (rows["units_staked"] > 0)
+        if not mask.any():
+            continue
+        days, (s, _) = _by_date(rows, mask, rows["profit_units"])
+        ax.plot(days, np.cumsum(s), label=system, color=COLORS.get(system))
+    ax.axhline(0, color="black", linestyle="--")
+    ax.set_title(f"{market}: cumulative profit (units, 1 unit per play)")
+    ax.legend(fontsize=8)
+    fig.autofmt_xdate()
+    files.append(_save(fig, out_dir / f"profit_{market}.png"))
+    return files
+
+
+def _save(fig: Any, path: Path) -> str:
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path.name
+
+
+def _markdown_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(r) + " |" for r in rows]
+    return "\n".join(lines)
+
+
+def _html_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    head = "".join(f"<th>{html.escape(h)}</th>" for h in header)
+    body = "".join(
+        "<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in r) + "</tr>" for r in rows
+    )
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def write_report(
+    database: Path,
+    config: BacktestConfig,
+    out_dir: Path,
+    *,
+    dates: Sequence[date],
+    date_results: Sequence[DateResult],
+    seconds: float,
+    notes: Sequence[str] = (),
+) -> tuple[Path, list[dict]]:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    rows = _rows(database, config, dates)
+    systems = [s for s in system_ids(config) if (rows["system_id"] == s).any()]
+    summary = summarise(rows, config.markets, systems)
+    images = {m: plot_market(rows, m, systems, out_dir) for m in config.markets
+              if (rows["market"] == m).any()}
+    skipped = [r for r in date_results if r.skipped_reason]
+    cutoffs = sorted({r.training_cutoff for r in date_results if r.training_cutoff})
+    versions = sorted({v for r in date_results for v in r.model_versions.values()})
+    settings = config.settings()
+    meta = [
+        ("season", config.season),
+        ("markets", ", ".join(config.markets)),
+        ("game dates predicted", f"{len(dates) - len(skipped)} ({min(dates)} .. {max(dates)})"),
+        ("dates skipped (too little history)", str(len(skipped))),
+        ("prediction time (lines used)", config.line_as_of + (
+            " (the last pre-game line of the preferred book)"
+            if config.line_as_of == "closing" else " UTC on the game date")),
+        ("walk-forward", f"retrained every {settings.retrain_every_days} days "
+                         f"({len(cutoffs)} models per system), trained on games strictly "
+                         "before each cut-off"),
+        ("edge threshold", f"{config.edge_threshold:.3f} probability over break-even"),
+        ("seed", str(config.seed)),
+        ("model versions", str(len(versions))),
+        ("runtime", f"{seconds:.0f} s (predict + grade)"),
+    ]
+    table = table_rows(summary)
+    explain = [
+        "MAE: mean absolute error of the predicted value against the actual stat, graded "
+        "rows only (voids excluded). line MAE: the same for the line used by the same "
+        "predictions, taken as the prediction. MAE - line < 0 means the system is closer "
+        "than the line; the ± is 1.96 standard errors of the paired difference.",
+        "plays: OVER/UNDER recommendations settled win, loss or push at the recorded odds "
+        "(1 unit each). hit rate = wins / (wins + losses). ROI = profit / units staked. "
+        "Break-even at -110 is 52.4%.",
+        "lean hit rate: every graded prediction, on the side it leans to (played or not).",
+    ]
+    md = [f"# Backtest: {config.season}, {', '.join(config.markets)}", ""]
+    md += [f"- **{k}**: {v}" for k, v in meta] + [""]
+    md += [_markdown_table(TABLE_HEADER, table), ""]
+    md += [f"- {e}" for e in explain] + [""]
+    if notes:
+        md += ["## Notes", ""] + [f"- {n}" for n in notes] + [""]
+    for market, files in images.items():
+        md += [f"## {market}", ""] + [f"![{f}]({f})" for f in files] + [""]
+    md_path = out_dir / "report.md"
+    md_path.write_text("\n".join(md), encoding="utf-8")
+
+    body = [f"<h1>Backtest: {html.escape(config.season)}, "
+            f"{html.escape(', '.join(config.markets))}</h1>", "<ul>"]
+    body += [f"<li><b>{html.escape(k)}</b>: {html.escape(v)}</li>" for k, v in meta]
+    body += ["</ul>", _html_table(TABLE_HEADER, table), "<ul>"]
+    body += [f"<li>{html.escape(e)}</li>" for e in explain] + ["</ul>"]
+    if notes:
+        body += ["<h2>Notes</h2><ul>"] + [f"<li>{html.escape(n)}</li>" for n in notes]
+        body += ["</ul>"]
+    for market, files in images.items():
+        body += [f"<h2>{html.escape(market)}</h2>"]
+        body += [f'<img src="{html.escape(f)}" alt="{html.escape(f)}">' for f in files]
+    style = ("body{font-family:sans-serif;max-width:1300px;margin:auto}"
+             "table{border-collapse:collapse;font-size:13px}"
+             "td,th{border:1px solid #ccc;padding:3px 6px;text-align:right}"
+             "img{max-width:100%;display:block;margin:8px 0}")
+    (out_dir / "report.html").write_text(
+        f"<!doctype html><html><head><meta charset='utf-8'><title>Backtest</title>"
+        f"<style>{style}</style></head><body>{''.join(body)}</body></html>",
+        encoding="utf-8",
+    )
+    return md_path, summary

@@ -1,0 +1,281 @@
+"""processor_execution_log: one row per Python job (scrape, load, predict) of a pipeline run.
+
+dbt writes one row per node into the same table (the on-run-end hook ``log_dbt_results``,
+macros/monitoring/execution_log.sql); the columns are declared once, in the source YAML
+``models/marts/monitoring/_monitoring__sources.yml``, and mirrored in ``COLUMNS`` below (a
+pytest checks the two agree). One run id ties scrape -> load -> dbt -> predict together:
+``NBA_PROPS_RUN_ID``, which :func:`ensure_run_id` sets when it is absent, so every dbt
+command started from the same process logs the same id.
+
+Usage::
+
+    log = DuckDBExecutionLog(database)
+    with job(log, "load", "load.nbacom_player_game_logs", resource_type="file") as rec:
+        result = loader.load(raw_table, [path])[0]
+        rec.rows_affected = result.rows_loaded
+
+Inserts are parameterized on both engines.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import time
+import uuid
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Protocol
+
+import duckdb
+
+from nba_props.load import DuckDBLoader, LoadResult
+
+log = logging.getLogger(__name__)
+
+RUN_ID_ENV = "NBA_PROPS_RUN_ID"
+SCHEMA = "nba_monitoring"
+TABLE = "processor_execution_log"
+JOB_TYPES = ("scrape", "load", "predict", "export")
+
+# (column, type in DuckDB terms) in table order; the source YAML declares the same.
+COLUMNS: tuple[tuple[str, str], ...] = (
+    ("run_id", "varchar"),
+    ("job_type", "varchar"),
+    ("job_name", "varchar"),
+    ("resource_type", "varchar"),
+    ("status", "varchar"),
+    ("rows_affected", "bigint"),
+    ("failures", "bigint"),
+    ("bytes_processed", "bigint"),
+    ("started_at", "timestamp"),
+    ("finished_at", "timestamp"),
+    ("duration_seconds", "double"),
+    ("error_message", "varchar"),
+    ("invocation_id", "varchar"),
+    ("command", "varchar"),
+    ("target_name", "varchar"),
+    ("detail", "varchar"),
+    ("logged_at", "timestamp"),
+)
+_BIGQUERY_TYPES = {
+    "varchar": "STRING",
+    "bigint": "INT64",
+    "double": "FLOAT64",
+    "timestamp": "TIMESTAMP",
+}
+# One id per Python process, like dbt's invocation id.
+PROCESS_INVOCATION_ID = uuid.uuid4().hex
+
+
+def new_run_id() -> str:
+    return f"{datetime.now(UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
+
+
+def ensure_run_id(run_id: str | None = None) -> str:
+    """The pipeline run id: ``run_id`` if given, else NBA_PROPS_RUN_ID, else a new one;
+    exported as NBA_PROPS_RUN_ID so the dbt commands this process starts log the same id."""
+    run_id = run_id or os.environ.get(RUN_ID_ENV) or new_run_id()
+    os.environ[RUN_ID_ENV] = run_id
+    return run_id
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+@dataclass
+class JobRecord:
+    """One row of the log. Mutable while its job runs (see :func:`job`)."""
+
+    job_type: str
+    job_name: str
+    run_id: str = field(default_factory=ensure_run_id)
+    resource_type: str | None = None
+    status: str = "running"
+    rows_affected: int | None = None
+    failures: int | None = None
+    bytes_processed: int | None = None
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+    duration_seconds: float | None = None
+    error_message: str | None = None
+    invocation_id: str = PROCESS_INVOCATION_ID
+    command: str | None = None
+    target_name: str | None = None
+    detail: str | None = None
+    logged_at: datetime | None = None
+
+    def __post_init__(self) -> None:
+        if self.job_type not in JOB_TYPES:
+            raise ValueError(f"job_type must be one of {JOB_TYPES}, got {self.job_type!r}")
+
+    def set_detail(self, **values: Any) -> None:
+        self.detail = json.dumps(values, sort_keys=True, default=str)
+
+    def values(self) -> list[Any]:
+        row = asdict(self)
+        return [row[name] for name, _ in COLUMNS]
+
+
+class ExecutionLog(Protocol):
+    target_name: str
+
+    def write(self, records: Sequence[JobRecord]) -> None: ...
+
+
+class DuckDBExecutionLog:
+    """Writes to ``nba_monitoring.processor_execution_log`` in a DuckDB file."""
+
+    target_name = "duckdb"
+
+    def __init__(self, database: Path | str, schema: str = SCHEMA):
+        self.database = str(database)
+        self.schema = schema
+
+    def ensure_table(self, con: duckdb.DuckDBPyConnection) -> None:
+        cols = ", ".join(f"{name} {typ}" for name, typ in COLUMNS)
+        con.execute(f"create schema if not exists {self.schema}")
+        con.execute(f"create table if not exists {self.schema}.{TABLE} ({cols})")
+
+    def write(self, records: Sequence[JobRecord]) -> None:
+        if not records:
+            return
+        names = ", ".join(name for name, _ in COLUMNS)
+        marks = ", ".join("?" for _ in COLUMNS)
+        with duckdb.connect(self.database) as con:
+            self.ensure_table(con)
+            con.executemany(
+                f"insert into {self.schema}.{TABLE} ({names}) values ({marks})",  # noqa: S608 - fixed names
+                [r.values() for r in records],
+            )
+
+
+class BigQueryExecutionLog:
+    """Writes to ``<project>.<dataset>.processor_execution_log`` with one parameterized insert."""
+
+    target_name = "bigquery"
+
+    def __init__(
+        self, client: Any, project: str, dataset: str = SCHEMA, timeout_s: float = 120.0
+    ):
+        self.client = client
+        self.table = f"`{project}.{dataset}.{TABLE}`"
+        self.timeout_s = timeout_s
+
+    def ensure_table(self) -> None:
+        cols = ", ".join(f"{name} {_BIGQUERY_TYPES[typ]}" for name, typ in COLUMNS)
+        sql = (
+            f"create table if not exists {self.table} ({cols}) "
+            "partition by date(logged_at) cluster by run_id, job_type"
+        )
+        self.client.query(sql, timeout=self.timeout_s).result(timeout=self.timeout_s)
+
+    def statement(self, records: Sequence[JobRecord]) -> tuple[str, list[Any]]:
+        """The insert and its parameters (@<column>_<row>); no value is formatted into SQL."""
+        from google.cloud import bigquery
+
+        names = ", ".join(name for name, _ in COLUMNS)
+        rows, params = [], []
+        for i, record in enumerate(records):
+            rows.append("(" + ", ".join(f"@{name}_{i}" for name, _ in COLUMNS) + ")")
+            for (name, typ), value in zip(COLUMNS, record.values(), strict=True):
+                params.append(
+                    bigquery.ScalarQueryParameter(f"{name}_{i}", _BIGQUERY_TYPES[typ], value)
+                )
+        sql = f"insert into {self.table} ({names}) values " + ", ".join(rows)  # noqa: S608
+        return sql, params
+
+    def write(self, records: Sequence[JobRecord]) -> None:
+        from google.cloud import bigquery
+
+        if not records:
+            return
+        self.ensure_table()
+        sql, params = self.statement(records)
+        config = bigquery.QueryJobConfig(query_parameters=params)
+        self.client.query(sql, job_config=config, timeout=self.timeout_s).result(
+            timeout=self.timeout_s
+        )
+
+
+@contextmanager
+def job(
+    execution_log: ExecutionLog | None,
+    job_type: str,
+    job_name: str,
+    *,
+    resource_type: str | None = None,
+    command: str | None = None,
+) -> Iterator[JobRecord]:
+    """Time a job and write its row when it ends: success (or the status the job set),
+    or error with the message, and the exception re-raised. ``execution_log=None`` times
+    the job without writing (a caller with no warehouse)."""
+    record = JobRecord(job_type, job_name, resource_type=resource_type, command=command)
+    record.target_name = execution_log.target_name if execution_log else None
+    record.started_at = _utcnow()
+    start = time.perf_counter()
+    try:
+        yield record
+    except BaseException as exc:
+        record.status = "error"
+        record.error_message = f"{type(exc).__name__}: {exc}"[:4000]
+        _finish(execution_log, record, start, failed=True)
+        raise
+    else:
+        if record.status == "running":
+            record.status = "success"
+        _finish(execution_log, record, start, failed=False)
+
+
+def _finish(
+    execution_log: ExecutionLog | None, record: JobRecord, start: float, failed: bool
+) -> None:
+    record.finished_at = _utcnow()
+    record.duration_seconds = round(time.perf_counter() - start, 6)
+    record.logged_at = record.finished_at
+    if execution_log is None:
+        return
+    if not failed:
+        execution_log.write([record])
+        return
+    # The job's own error is what the caller must see: a failed log write is reported
+    # in the log, and the job's exception is re-raised by job().
+    try:
+        execution_log.write([record])
+    except Exception as exc:  # noqa: BLE001 - reported here; the job's error is re-raised
+        log.error("could not log the failed job %s to %s: %s", record.job_name, TABLE, exc)
+
+
+def load_files(
+    loader: DuckDBLoader,
+    raw_table: str,
+    files: Sequence[Path | str],
+    execution_log: ExecutionLog | None,
+    *,
+    command: str = "nba-props load",
+) -> list[LoadResult]:
+    """Load files one by one, one log row per file: loaded (rows), skipped (same content
+    loaded before) or error (the LoadError's message, then re-raised)."""
+    results: list[LoadResult] = []
+    for path in files:
+        with job(
+            execution_log, "load", f"load.{raw_table}", resource_type="file", command=command
+        ) as record:
+            record.set_detail(source_file=str(path))
+            result = loader.load(raw_table, [path])[0]
+            record.rows_affected = result.rows_loaded
+            record.status = "skipped" if result.status == "skipped_duplicate" else "success"
+            record.set_detail(
+                source_file=str(path),
+                load_id=result.load_id,
+                load_status=result.status,
+                rows_in_file=result.rows_in_file,
+                ignored_columns=result.ignored_columns,
+            )
+        results.append(result)
+    return results

@@ -1,0 +1,169 @@
+"""`nba-props predict` and `nba-props backtest`: functions and argparse wiring.
+
+Wire them into nba_props/cli.py's build_parser():
+
+    from nba_props.predict.cli_commands import add_backtest_parser, add_predict_parser
+    add_predict_parser(sub)
+    add_backtest_parser(sub)
+
+Each sub-parser sets `func`, which returns the exit code (cli.main calls args.func(args)).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+from collections.abc import Sequence
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import duckdb
+
+from nba_props.predict.settings import PredictSettings, default_retrain_days
+from nba_props.predict.systems import SYSTEM_IDS
+from nba_props.predict.worker import DateResult, PredictionWorker
+
+log = logging.getLogger(__name__)
+
+DEFAULT_DATABASE = Path("data/nba_props.duckdb")
+
+
+def predict(
+    database: Path,
+    game_date: date,
+    *,
+    as_of: datetime | None = None,
+    markets: Sequence[str] = (),
+    systems: Sequence[str] = (),
+    edge_threshold: float = 0.04,
+    retrain_every_days: int | None = None,
+    seed: int = 42,
+) -> DateResult:
+    """Predict one date (live run mode) and write the predictions; returns what was done.
+
+    as_of is the prediction time (UTC): the lines valid then are used (default: now).
+    """
+    settings = PredictSettings(
+        markets=tuple(markets), systems=tuple(systems), run_mode="live",
+        edge_threshold=edge_threshold, seed=seed,
+        retrain_every_days=retrain_every_days or default_retrain_days(),
+    )
+    with duckdb.connect(str(database)) as con:
+        worker = PredictionWorker(con, settings)
+        return worker.predict_date(game_date, as_of or datetime.now(UTC).replace(tzinfo=None))
+
+
+def backtest(
+    database: Path,
+    season: str,
+    markets: Sequence[str],
+    *,
+    out_dir: Path | None = None,
+    systems: Sequence[str] = (),
+    start: date | None = None,
+    end: date | None = None,
+    retrain_every_days: int | None = None,
+    edge_threshold: float = 0.04,
+    line_as_of: str = "closing",
+    warmup_days: int = 21,
+    seed: int = 42,
+    grade: bool = True,
+):
+    """Walk-forward backtest over a season; writes report.md/report.html + PNGs to out_dir."""
+    from nba_props.backtest import BacktestConfig, run_backtest
+
+    config = BacktestConfig(
+        season=season, markets=tuple(markets), systems=tuple(systems), start=start, end=end,
+        retrain_every_days=retrain_every_days, edge_threshold=edge_threshold,
+        line_as_of=line_as_of, warmup_days=warmup_days, seed=seed,
+    )
+    out = out_dir or Path("reports") / f"backtest_{season}_{'_'.join(markets)}"
+    return run_backtest(Path(database), config, out if grade else None, grade=grade)
+
+
+def _date(text: str) -> date:
+    return date.fromisoformat(text)
+
+
+def _timestamp(text: str) -> datetime:
+    value = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    return value.astimezone(UTC).replace(tzinfo=None) if value.tzinfo else value
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--database", type=Path, default=DEFAULT_DATABASE)
+    parser.add_argument("--market", dest="markets", action="append", default=[],
+                        help="prop market (repeat); default: every market of prop_markets")
+    parser.add_argument("--system", dest="systems", action="append", default=[],
+                        choices=SYSTEM_IDS, help="prediction system (repeat); default: all")
+    parser.add_argument("--edge-threshold", type=float, default=0.04,
+                        help="probability edge over break-even needed for OVER/UNDER")
+    parser.add_argument("--retrain-every", type=int, default=None, metavar="DAYS",
+                        help="walk-forward cadence (default: var ml_retrain_cadence_days)")
+    parser.add_argument("--seed", type=int, default=42)
+
+
+def cmd_predict(args: argparse.Namespace) -> int:
+    result = predict(
+        args.database, args.date, as_of=args.as_of, markets=args.markets,
+        systems=args.systems, edge_threshold=args.edge_threshold,
+        retrain_every_days=args.retrain_every, seed=args.seed,
+    )
+    if result.skipped_reason:
+        print(f"{result.game_date}: no predictions ({result.skipped_reason})")
+        return 1
+    print(f"{result.game_date}: {result.rows_read} player-markets with a line at "
+          f"{result.as_of:%Y-%m-%d %H:%M} UTC -> {result.predictions_written} predictions "
+          f"(models trained on games before {result.training_cutoff})")
+    for system_id, version in sorted(result.model_versions.items()):
+        print(f"  {system_id:<18} {version}")
+    return 0
+
+
+def cmd_backtest(args: argparse.Namespace) -> int:
+    if not args.markets:
+        print("backtest: give at least one --market", flush=True)
+        return 2
+    result = backtest(
+        args.database, args.season, args.markets, out_dir=args.out, systems=args.systems,
+        start=args.start, end=args.end, retrain_every_days=args.retrain_every,
+        edge_threshold=args.edge_threshold, line_as_of=args.line_as_of,
+        warmup_days=args.warmup_days, seed=args.seed, grade=not args.no_grade,
+    )
+    written = sum(r.predictions_written for r in result.dates)
+    print(f"backtest {args.season} {', '.join(args.markets)}: {len(result.dates)} dates, "
+          f"{written:,} predictions, {result.seconds:.0f} s")
+    for s in result.summary:
+        print(f"  {s['market']:<24} {s['system']:<18} MAE {s['mae']:.3f}  line MAE "
+              f"{s['line_mae']:.3f}  plays {s['plays']:>5}  hit {s['hit_rate']:.3f}  "
+              f"ROI {s['roi']:+.3f}")
+    if result.report_path:
+        print(f"report: {result.report_path} (and report.html beside it)")
+    return 0
+
+
+def add_predict_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    parser = sub.add_parser("predict", help="predict one date with every system (ML worker)")
+    parser.add_argument("--date", type=_date, required=True, help="game date, YYYY-MM-DD")
+    parser.add_argument("--as-of", type=_timestamp, default=None,
+                        help="prediction time, ISO (UTC if no offset); default: now")
+    _common(parser)
+    parser.set_defaults(func=cmd_predict)
+    return parser
+
+
+def add_backtest_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    parser = sub.add_parser("backtest", help="walk-forward backtest over a season, with a report")
+    parser.add_argument("--season", required=True, help="e.g. 2024-25")
+    parser.add_argument("--start", type=_date, default=None, help="first date (default: warm-up)")
+    parser.add_argument("--end", type=_date, default=None)
+    parser.add_argument("--warmup-days", type=int, default=21,
+                        help="days after the season's first game before the first prediction")
+    parser.add_argument("--line-as-of", default="closing",
+                        help="'closing' (default) or HH:MM UTC on the game date")
+    parser.add_argument("--out", type=Path, default=None, help="report folder")
+    parser.add_argument("--no-grade", action="store_true",
+                        help="only write predictions (no dbt grading, no report)")
+    _common(parser)
+    parser.set_defaults(func=cmd_backtest)
+    return parser
