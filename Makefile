@@ -6,7 +6,11 @@ STAMP  := $(VENV)/.installed
 DUCKDB ?= data/nba_props.duckdb
 export DBT_PROFILES_DIR := $(CURDIR)
 
-.PHONY: install run test lint dbt-test pytest docs clean
+.PHONY: install run test lint dbt-test pytest docs clean elementary-on elementary-report slim-ci slim-ci-state
+
+# Elementary is on once `make elementary-on` has installed its package (git-ignored).
+ELEMENTARY_ON := $(wildcard dbt_packages/elementary/dbt_project.yml)
+ELEMENTARY_VARS := $(if $(ELEMENTARY_ON),--vars '{elementary_enabled: true}')
 
 # Create the environment from the lock file (offline except for the package registry).
 $(STAMP): requirements.lock pyproject.toml
@@ -20,7 +24,7 @@ install: $(STAMP)
 
 ## make run: synthetic demo data -> loader -> dbt build (models + tests) -> summary
 run: $(STAMP)
-	$(BIN)/nba-props run --database $(DUCKDB)
+	$(BIN)/nba-props run --database $(DUCKDB) $(if $(ELEMENTARY_ON),-- $(ELEMENTARY_VARS))
 
 ## make test: sqlfluff + ruff, dbt build on test data, pytest
 test: lint dbt-test pytest
@@ -37,9 +41,39 @@ dbt-test: $(STAMP)
 pytest: $(STAMP)
 	$(BIN)/pytest
 
+## make docs: the dbt docs site (models, columns, tests, lineage) of the warehouse in $(DUCKDB)
 docs: $(STAMP)
-	$(BIN)/dbt docs generate --target-path target/docs
+	NBA_PROPS_DUCKDB=$(DUCKDB) $(BIN)/dbt docs generate --static --target-path target/docs
 	@echo "docs site: target/docs/index.html (serve with: $(BIN)/dbt docs serve --target-path target/docs)"
+	@echo "single file: target/docs/static_index.html (opens without a server)"
+
+## make elementary-on: install Elementary (dbt package + edr) and create its tables. Offline:
+##   make elementary-on ELEMENTARY_SRC=<checkout or git dir> DBT_UTILS_SRC=<checkout or git dir>
+elementary-on: $(STAMP)
+	NBA_PROPS_DUCKDB=$(DUCKDB) ELEMENTARY_SRC="$(ELEMENTARY_SRC)" DBT_UTILS_SRC="$(DBT_UTILS_SRC)" \
+		scripts/elementary_on.sh
+
+## make elementary-report: Elementary's HTML report of the warehouse in $(DUCKDB)
+elementary-report: $(STAMP)
+	NBA_PROPS_DUCKDB=$(DUCKDB) scripts/elementary_report.sh reports/elementary_report.html
+
+## Slim CI: build and test only the models changed since a saved manifest, and their children.
+## make slim-ci-state (on the base branch) builds the test warehouse and saves its manifest;
+## make slim-ci (on the change) runs: dbt build --select state:modified+ --state $(STATE_DIR)
+STATE_DIR ?= target_state
+SLIM_DB   ?= data/slim_ci.duckdb
+slim-ci-state: $(STAMP)
+	rm -f $(SLIM_DB)
+	DBT_TARGET_PATH=$(STATE_DIR) $(BIN)/nba-props run --database $(SLIM_DB) --landing data/test-landing
+	@echo "saved: $(STATE_DIR)/manifest.json (and the warehouse $(SLIM_DB) it describes)"
+
+slim-ci: $(STAMP)
+	@test -f $(STATE_DIR)/manifest.json || { \
+		echo "no saved manifest in $(STATE_DIR): run 'make slim-ci-state' on the base branch first"; exit 2; }
+	@test -f $(SLIM_DB) || { \
+		echo "no warehouse $(SLIM_DB) for the saved manifest: run 'make slim-ci-state' on the base branch"; exit 2; }
+	NBA_PROPS_DUCKDB=$(SLIM_DB) $(BIN)/dbt build --select state:modified+ --state $(STATE_DIR) \
+		--target-path target_slim $(ELEMENTARY_VARS)
 
 clean:
 	rm -rf target target_* logs data/*.duckdb data/*.wal

@@ -317,10 +317,15 @@ def check_incremental_filters(
                     filtered.setdefault(index[key], [])
                     if cols and not select.find(exp.Join):
                         filtered[index[key]] += cols
-        any_window = any(cols for cols in filtered.values())
-        report.add("window_filter", node["name"], any_window,
-                   f"window start {start} applied" if any_window else
-                   f"no `>= {start}` filter on any input")
+        window_cols = sorted({
+            c for sel in tree.find_all(exp.Select)
+            for c in _window_predicates(sel.args.get("where"), start)
+        })
+        report.add("window_filter", node["name"], bool(window_cols),
+                   f"`>= {start}` on {window_cols}" if window_cols else
+                   f"no `>= {start}` filter anywhere")
+        hooks = " ".join(h.get("sql", "") for h in node["config"].get("pre-hook") or [])
+        full_history = "delete_feature_window" in hooks
         for input_id, cols in sorted(filtered.items()):
             upstream = nodes.get(input_id, {})
             if upstream.get("resource_type") in SMALL_RESOURCE_TYPES:
@@ -334,8 +339,12 @@ def check_incremental_filters(
                 report.pushdown.append({"model": node["name"], "input": name,
                                         "column": cols[0], "detail": detail})
             else:
+                if reason is None and full_history:
+                    reason = ("read in full by design: a feature model computes its window's "
+                              "rows from the whole history (macros/features/feature_window.sql)")
                 report.add("large_input_filtered", f"{node['name']} <- {name}", reason is not None,
-                           reason or f"{name} is read without a window filter")
+                           f"{name}: {reason}" if reason else
+                           f"{name} is read without a window filter")
 
 
 def pushdown_path(manifest: dict[str, Any], target_path: Path, uid: str, column: str) -> str:

@@ -72,3 +72,21 @@
     {%- endfor -%}
     {{ return(parts | join(' + ')) }}
 {%- endmacro %}
+
+{#
+    Fixed-point type for the rolling sums of fractional values (minutes, 0.44 * FTA,
+    pace). A float sum depends on the order the engine adds rows in, which depends on
+    how much history a partition holds; decimal sums are exact, so a feature computed
+    day by day equals, bit for bit, the same feature from a full rebuild.
+#}
+{% macro type_exact() -%}
+    {{ return(adapter.dispatch('type_exact', 'nba_props')()) }}
+{%- endmacro %}
+
+{% macro default__type_exact() -%}
+    {{ return('decimal(18, 6)') }}
+{%- endmacro %}
+
+{% macro bigquery__type_exact() -%}
+    {{ return('numeric') }}
+{%- endmacro %}

@@ -29,7 +29,8 @@
 {%- endmacro %}
 
 {% macro create_execution_log() -%}
-    {%- if not execute -%}
+    {#- compile/show/docs render hooks too: they must not create anything. -#}
+    {%- if not execute or flags.WHICH in ('compile', 'show', 'generate') -%}
         {{ return('') }}
     {%- endif -%}
     {%- set node = nba_props.execution_log_source() -%}
@@ -53,9 +54,18 @@
 {% macro default__execution_log_table_options() -%}
 {%- endmacro %}
 
-{# BigQuery: one partition per day of runs, clustered by run id (the usual filter). #}
+{#
+    BigQuery: one partition per day of runs, clustered by run id (the usual filter). The log
+    is disposable after var bq_log_retention_days (default 400): BigQuery drops older
+    partitions itself. timestamp_trunc(.., day) is the same daily partitioning as
+    date(..) and is what the emulators accept.
+#}
 {% macro bigquery__execution_log_table_options() -%}
-    {{ ' ' }}partition by date(logged_at) cluster by run_id, job_type
+    {{ ' ' }}partition by timestamp_trunc(logged_at, day) cluster by run_id, job_type
+    options (
+        partition_expiration_days = {{ var('bq_log_retention_days', 400) | int }},
+        labels = [("app", "nba_props"), ("layer", "monitoring"), ("model", "processor_execution_log")]
+    )
 {%- endmacro %}
 
 {# The commands whose node results are logged (not compile, docs, ls, show, parse). #}

@@ -13,19 +13,10 @@
     {%- set null_key -%}
         {%- for column in required_columns or key_columns %}{{ column }} is null{% if not loop.last %} or {% endif %}{% endfor -%}
     {%- endset -%}
+    {%- set key_join -%}
+        {%- for column in key_columns %}raw_rows.{{ column }} = multi_load_keys.{{ column }}{% if not loop.last %} and {% endif %}{% endfor -%}
+    {%- endset -%}
     with
-
-    rows_hashed as (
-
-        select
-            _load_id,
-            _source_file,
-            _loaded_at,
-            {{ keys }},
-            {{ nba_props.row_hash(relation) }} as row_hash
-        from {{ relation }}
-
-    ),
 
     per_key_and_load as (
 
@@ -35,9 +26,8 @@
             min(_source_file) as source_file,
             min(_loaded_at) as loaded_at,
             count(*) as key_rows,
-            min(row_hash) as row_hash,
             max(case when {{ null_key }} then 1 else 0 end) as has_null_key
-        from rows_hashed
+        from {{ relation }}
         group by _load_id, {{ keys }}
 
     ),
@@ -47,30 +37,76 @@
         select
             *,
             count(*) over (partition by {{ keys }}) as loads_with_key,
-            max(loaded_at) over (partition by {{ keys }}) as newest_load_of_key,
-            min(loaded_at) over (partition by {{ keys }}, row_hash) as first_load_of_row
+            max(loaded_at) over (partition by {{ keys }}) as newest_load_of_key
         from per_key_and_load
+
+    ),
+
+    multi_load_keys as (
+
+        -- Only keys that several files delivered are hashed and compared.
+        select distinct {{ keys }}
+        from with_other_loads
+        where loads_with_key > 1
+
+    ),
+
+    multi_load_rows as (
+
+        select
+            raw_rows._load_id,
+            raw_rows._loaded_at,
+            min(raw_rows._loaded_at) over (
+                partition by {% for column in key_columns %}raw_rows.{{ column }}, {% endfor %}{{ nba_props.row_hash(relation, 'raw_rows') }}
+            ) as first_load_of_row
+        from {{ relation }} as raw_rows
+        inner join multi_load_keys
+            on {{ key_join }}
+
+    ),
+
+    redelivered as (
+
+        select
+            _load_id,
+            count(*) as rows_redelivered
+        from multi_load_rows
+        where first_load_of_row < _loaded_at
+        group by _load_id
+
+    ),
+
+    per_load as (
+
+        select
+            _load_id,
+            min(source_file) as source_file,
+            min(loaded_at) as loaded_at,
+            sum(key_rows) as rows_in_load,
+            count(*) as distinct_keys,
+            sum(case when has_null_key = 1 then key_rows else 0 end) as null_key_rows,
+            sum(case when loads_with_key > 1 then key_rows else 0 end) as rows_in_other_loads,
+            sum(case when newest_load_of_key > loaded_at then key_rows else 0 end) as rows_superseded
+        from with_other_loads
+        group by _load_id
 
     )
 
     select
         '{{ relation.identifier }}' as raw_table,
-        _load_id as load_id,
-        min(source_file) as source_file,
-        min(loaded_at) as loaded_at,
-        cast(sum(key_rows) as {{ dbt.type_bigint() }}) as rows_in_load,
-        cast(count(*) as {{ dbt.type_bigint() }}) as distinct_keys,
-        cast(sum(key_rows) - count(*) as {{ dbt.type_bigint() }}) as duplicate_key_rows,
-        cast(sum(case when has_null_key = 1 then key_rows else 0 end) as {{ dbt.type_bigint() }})
-            as null_key_rows,
-        cast(sum(case when loads_with_key > 1 then key_rows else 0 end) as {{ dbt.type_bigint() }})
-            as rows_in_other_loads,
-        cast(sum(case when first_load_of_row < loaded_at then key_rows else 0 end) as {{ dbt.type_bigint() }})
-            as rows_redelivered,
-        cast(sum(case when newest_load_of_key > loaded_at then key_rows else 0 end) as {{ dbt.type_bigint() }})
-            as rows_superseded
-    from with_other_loads
-    group by _load_id
+        per_load._load_id as load_id,
+        per_load.source_file,
+        per_load.loaded_at,
+        cast(per_load.rows_in_load as {{ dbt.type_bigint() }}) as rows_in_load,
+        cast(per_load.distinct_keys as {{ dbt.type_bigint() }}) as distinct_keys,
+        cast(per_load.rows_in_load - per_load.distinct_keys as {{ dbt.type_bigint() }}) as duplicate_key_rows,
+        cast(per_load.null_key_rows as {{ dbt.type_bigint() }}) as null_key_rows,
+        cast(per_load.rows_in_other_loads as {{ dbt.type_bigint() }}) as rows_in_other_loads,
+        cast(coalesce(redelivered.rows_redelivered, 0) as {{ dbt.type_bigint() }}) as rows_redelivered,
+        cast(per_load.rows_superseded as {{ dbt.type_bigint() }}) as rows_superseded
+    from per_load
+    left join redelivered
+        on per_load._load_id = redelivered._load_id
 {%- endmacro %}
 
 {#
@@ -78,14 +114,15 @@
     Columns are read from the warehouse at run time; at parse time (or before the loader
     has created the table) a constant stands in.
 #}
-{% macro row_hash(relation) -%}
+{% macro row_hash(relation, alias=none) -%}
     {%- if not execute -%}
         {{ return("''") }}
     {%- endif -%}
     {%- set parts = [] -%}
     {%- for column in adapter.get_columns_in_relation(relation) if not column.name.startswith('_') -%}
         {%- if parts %}{% do parts.append("'|'") %}{% endif -%}
-        {%- do parts.append("coalesce(cast(" ~ adapter.quote(column.name) ~ " as " ~ dbt.type_string() ~ "), '~')") -%}
+        {%- set name = (alias ~ '.' if alias else '') ~ adapter.quote(column.name) -%}
+        {%- do parts.append("coalesce(cast(" ~ name ~ " as " ~ dbt.type_string() ~ "), '~')") -%}
     {%- endfor -%}
     {%- if not parts -%}
         {{ return("''") }}

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
 
-from nba_props.orchestrate.dbt import DbtOutcome
+from nba_props.orchestrate.dbt import PROJECT_DIR, DbtOutcome
 
 MART_SCHEMAS = (
     "nba_analytics",
@@ -30,6 +31,7 @@ class RunSummary:
     unresolved: dict[str, tuple[int, int]] = field(default_factory=dict)
     missing_box_scores: int = 0
     warnings: list[str] = field(default_factory=list)
+    data_quality: DataQualitySummary | None = None
 
     def render(self) -> str:
         lines = [
@@ -49,10 +51,17 @@ class RunSummary:
             lines.append(f"  {kind:<16} {entities:>6} / {rows:,}")
         lines.append(f"final games missing a box score: {self.missing_box_scores}")
         lines += [f"warning: {w}" for w in self.warnings]
+        if self.data_quality is not None:
+            lines += self.data_quality.render()
         return "\n".join(lines)
 
 
-def summarize(database: Path, outcome: DbtOutcome, data_label: str) -> RunSummary:
+def summarize(
+    database: Path,
+    outcome: DbtOutcome,
+    data_label: str,
+    freshness: DbtOutcome | None = None,
+) -> RunSummary:
     summary = RunSummary(
         database=database.resolve(),
         data_label=data_label,
@@ -87,4 +96,198 @@ def summarize(database: Path, outcome: DbtOutcome, data_label: str) -> RunSummar
             "where game_status not in ('final', 'scheduled', 'postponed') "
             "or (game_status = 'final' and team_log_rows < 2)"
         ).fetchone()[0]
+        summary.data_quality = data_quality_summary(con, outcome, freshness, tables)
+        if summary.data_quality.missing_games is not None:
+            summary.missing_box_scores = summary.data_quality.missing_games
     return summary
+
+
+# ---- data quality (issue 6) ------------------------------------------------------------
+
+ELEMENTARY_REPORT = Path("reports") / "elementary_report.html"
+
+
+@dataclass
+class DataQualitySummary:
+    """The data-quality part of the run summary: tests, unmatched names, missing games,
+    raw duplicates, source freshness, Elementary, and where to look next."""
+
+    run_id: str | None
+    tests: dict[str, int]
+    failed_tests: list[str]
+    warned_tests: list[str]
+    unresolved: dict[str, int]
+    missing_games: int | None
+    # duplicate-key rows, files with them, null-key rows, redundant files
+    raw_duplicates: tuple[int, int, int, int] | None
+    freshness: dict[str, int]
+    stale_sources: list[str]
+    elementary: tuple[int, int, int] | None  # anomaly tests passed, warned, failed; None = off
+    target_path: Path
+    elementary_report: Path | None
+
+    def render(self) -> str:
+        t = self.tests
+        out = [
+            "",
+            "== data quality ==",
+            f"tests:           {t['pass']} passed, {t['warn']} warned, {t['fail']} failed"
+            + (f", {t['skipped']} skipped" if t["skipped"] else ""),
+        ]
+        out += [f"  failed: {name}" for name in self.failed_tests]
+        out += [f"  warned: {name}" for name in self.warned_tests]
+        u = self.unresolved
+        out.append(
+            f"unmatched:       {u.get('player_name', 0)} player names, "
+            f"{u.get('team_code', 0)} team codes, {u.get('prop_game', 0)} prop games, "
+            f"{u.get('game_line_game', 0)} game-line games  (nba_reference.unresolved_entities)"
+        )
+        if self.missing_games is not None:
+            out.append(
+                f"missing games:   {self.missing_games} final games without both team box scores"
+                "  (nba_monitoring.game_box_score_completeness)"
+            )
+        if self.raw_duplicates is not None:
+            dups, files, nulls, redundant = self.raw_duplicates
+            out.append(
+                f"raw duplicates:  {dups} duplicate-key rows in {files} files, {nulls} null-key "
+                f"rows, {redundant} redundant files  (nba_monitoring.raw_duplicate_rows)"
+            )
+        f = self.freshness
+        if f:
+            out.append(
+                f"freshness:       {f.get('pass', 0)} fresh, {f.get('warn', 0)} warn, "
+                f"{f.get('error', 0)} error (dbt source freshness)"
+            )
+            out += [f"  {line}" for line in self.stale_sources]
+        else:
+            out.append("freshness:       not checked (dbt source freshness)")
+        if self.elementary is None:
+            out.append("elementary:      off (turn it on: make elementary-on)")
+        else:
+            passed, warned, failed = self.elementary
+            out.append(
+                f"elementary:      anomaly tests {passed} passed, {warned} warned, "
+                f"{failed} failed (report: make elementary-report)"
+            )
+        out.append("reports:")
+        out.append(
+            "  run log        nba_monitoring.processor_execution_log"
+            + (f"  (run_id = '{self.run_id}')" if self.run_id else "")
+        )
+        out.append("  daily summary  nba_monitoring.data_quality_summary_mv")
+        out.append(
+            f"  dbt results    {self.target_path / 'run_results.json'}, "
+            f"{self.target_path / 'sources.json'}"
+        )
+        docs = self.target_path / "docs" / "index.html"
+        out.append(f"  docs site      {docs}" + ("" if docs.exists() else "  (make docs)"))
+        if self.elementary_report is not None:
+            out.append(f"  elementary     {self.elementary_report}")
+        return out
+
+
+def _test_name(unique_id: str) -> str:
+    parts = unique_id.split(".")
+    return parts[2] if len(parts) > 2 else unique_id
+
+
+def data_quality_summary(
+    con: duckdb.DuckDBPyConnection,
+    outcome: DbtOutcome,
+    freshness: DbtOutcome | None,
+    tables: list[tuple[str, str]],
+) -> DataQualitySummary:
+    tests = [n for n in outcome.nodes if n.resource_type in ("test", "unit_test")]
+    counts = {
+        "pass": sum(1 for n in tests if n.status == "pass"),
+        "warn": sum(1 for n in tests if n.status == "warn"),
+        "fail": sum(1 for n in tests if n.status in ("fail", "error")),
+        "skipped": sum(1 for n in tests if n.status == "skipped"),
+    }
+    failed = [
+        f"{_test_name(n.unique_id)} ({n.failures if n.failures is not None else n.status}"
+        f"{' rows' if n.failures is not None else ''})"
+        for n in tests
+        if n.status in ("fail", "error")
+    ]
+    warned = [
+        f"{_test_name(n.unique_id)} ({n.failures} rows)" for n in tests if n.status == "warn"
+    ]
+    anomaly = [n for n in tests if _test_name(n.unique_id).startswith("elementary_")]
+    elementary = None
+    if anomaly:
+        elementary = (
+            sum(1 for n in anomaly if n.status == "pass"),
+            sum(1 for n in anomaly if n.status == "warn"),
+            sum(1 for n in anomaly if n.status in ("fail", "error")),
+        )
+
+    unresolved: dict[str, int] = {}
+    if ("nba_reference", "unresolved_entities") in tables:
+        unresolved = dict(
+            con.execute(
+                "select entity_kind, count(*) from nba_reference.unresolved_entities group by 1"
+            ).fetchall()
+        )
+    missing_games = None
+    if ("nba_monitoring", "game_box_score_completeness") in tables:
+        missing_games = con.execute(
+            "select count(*) from nba_monitoring.game_box_score_completeness "
+            "where completeness_status != 'complete'"
+        ).fetchone()[0]
+    raw_duplicates = None
+    if ("nba_monitoring", "raw_duplicate_rows") in tables:
+        row = con.execute(
+            "select coalesce(sum(duplicate_key_rows) filter (where duplicates_are_errors), 0), "
+            "count(*) filter (where duplicates_are_errors and duplicate_key_rows > 0), "
+            "coalesce(sum(null_key_rows), 0), count(*) filter (where is_redundant_file) "
+            "from nba_monitoring.raw_duplicate_rows"
+        ).fetchone()
+        raw_duplicates = (int(row[0]), int(row[1]), int(row[2]), int(row[3]))
+
+    fresh: dict[str, int] = {}
+    stale: list[str] = []
+    run_id = os.environ.get("NBA_PROPS_RUN_ID")
+    if freshness is not None:
+        for node in (n for n in freshness.nodes if n.resource_type == "source"):
+            status = "error" if node.status in ("error", "runtime error") else node.status
+            fresh[status] = fresh.get(status, 0) + 1
+        stale = _stale_sources(con, freshness, tables)
+    target_path = PROJECT_DIR / os.environ.get("DBT_TARGET_PATH", "target")
+    report = PROJECT_DIR / ELEMENTARY_REPORT
+    return DataQualitySummary(
+        run_id=run_id,
+        tests=counts,
+        failed_tests=failed,
+        warned_tests=warned,
+        unresolved=unresolved,
+        missing_games=missing_games,
+        raw_duplicates=raw_duplicates,
+        freshness=fresh,
+        stale_sources=stale,
+        elementary=elementary,
+        target_path=target_path,
+        elementary_report=report if report.exists() else None,
+    )
+
+
+def _stale_sources(
+    con: duckdb.DuckDBPyConnection, freshness: DbtOutcome, tables: list[tuple[str, str]]
+) -> list[str]:
+    """'<status>: <source> (<why>)' for each source past an SLA, the why from the run log."""
+    stale = [n for n in freshness.nodes if n.resource_type == "source" and n.status != "pass"]
+    messages: dict[str, str] = {}
+    if stale and ("nba_monitoring", "processor_execution_log") in tables:
+        rows = con.execute(
+            "select job_name, error_message from nba_monitoring.processor_execution_log "
+            "where command = 'dbt freshness' and job_name in (select unnest(?::varchar[])) "
+            "qualify row_number() over (partition by job_name order by logged_at desc) = 1",
+            [[n.unique_id for n in stale]],
+        ).fetchall()
+        messages = {name: message for name, message in rows if message}
+    return [
+        f"{n.status}: {n.unique_id.split('.', 2)[-1]}"
+        + (f" ({messages[n.unique_id]})" if n.unique_id in messages else "")
+        for n in stale
+    ]

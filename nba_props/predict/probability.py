@@ -41,7 +41,8 @@ def break_even_probability(american_odds: np.ndarray) -> np.ndarray:
     """The win probability at which a bet at these odds breaks even (vig included)."""
     odds = np.asarray(american_odds, dtype=np.float64)
     odds = np.where(np.isnan(odds) | (np.abs(odds) < 100), DEFAULT_AMERICAN_ODDS, odds)
-    return np.where(odds < 0, -odds / (100.0 - odds), 100.0 / (np.abs(odds) + 100.0))
+    magnitude = np.abs(odds)
+    return np.where(odds < 0, magnitude / (100.0 + magnitude), 100.0 / (magnitude + 100.0))
 
 
 def recommend(

@@ -124,9 +124,11 @@ def _season(gid: str) -> int:
     return 2000 + int(gid[3:5])
 
 
-def _expected(raw: dict, row: dict) -> dict:
-    """The features of one row, from raw games strictly before its game date."""
-    day, season = row["game_date"], _season(row["game_id"])
+def _expected(raw: dict, row: dict, leak_one_day: bool = False) -> dict:
+    """The features of one row, from raw games strictly before its game date (or, for the
+    negative control, up to and including it)."""
+    season = _season(row["game_id"])
+    day = row["game_date"] + timedelta(days=1) if leak_one_day else row["game_date"]
     stat = STAT_OF_MARKET[row["market"]]
     prior = [g for g in raw["player"][row["player_id"]] if g["game_date"] < day]
     this_season = [g for g in prior if _season(g["gid"]) == season]
@@ -180,9 +182,11 @@ def _plays(box: dict) -> float:
 
 
 def _close(a: object, b: object) -> bool:
+    """Equal up to the layer's fixed-point precision: fractional per-game values (pace,
+    0.44 * FTA) are summed as decimal(18, 6) so rolling sums are exact (nba_props.type_exact)."""
     if a is None or b is None:
         return a is None and b is None
-    return math.isclose(float(a), float(b), rel_tol=1e-9, abs_tol=1e-9)
+    return math.isclose(float(a), float(b), rel_tol=1e-6, abs_tol=1e-6)
 
 
 def test_sampled_features_match_a_recomputation_from_raw_tables(
@@ -198,7 +202,8 @@ def test_sampled_features_match_a_recomputation_from_raw_tables(
             select player_id, game_id, market, game_date, team_id, {', '.join(columns)}
             from (
                 select *, row_number() over (
-                    partition by market order by md5(cast(player_id as varchar) || game_id || market)
+                    partition by market
+                    order by md5(cast(player_id as varchar) || game_id || market)
                 ) as pick
                 from nba_precompute.ml_feature_store_v2
                 where not is_upcoming
@@ -213,6 +218,14 @@ def test_sampled_features_match_a_recomputation_from_raw_tables(
                 mismatches.append((row["player_id"], row["game_id"], row["market"], column,
                                    row[column], expected[column]))
     assert mismatches == []
+    # Negative control: the same comparison with the game's own date let in fails, so a
+    # leak of that kind could not pass unnoticed.
+    leaked = sum(
+        1
+        for row in sample
+        if not _close(row["stat_avg_l10"], _expected(raw, row, leak_one_day=True)["stat_avg_l10"])
+    )
+    assert leaked >= 0.8 * len(sample)
     # the sample is not trivial: 50 different player-games, most with a real history
     assert len({(r["player_id"], r["game_id"]) for r in sample}) == len(sample)
     assert sum(1 for r in sample if r["games_played_total"] >= 10) >= 25
@@ -272,7 +285,7 @@ def test_correcting_a_later_game_leaves_earlier_features_unchanged(
 
     # The corrections reached the box scores...
     bumped = corrected.scalar(
-        "select count(*) from nba_analytics.player_game_summary p "
+        "select count(*) from nba_staging.stg_nbacom__player_game_logs "
         "where game_date = ? and points >= 10 and load_id = ("
         "  select max(_load_id) from nba_raw.nbacom_player_game_logs)",
         [CORRECTED_DATE],
@@ -284,7 +297,7 @@ def test_correcting_a_later_game_leaves_earlier_features_unchanged(
     )
     for table, (rows, only_corrected, only_original) in on_or_before.items():
         assert rows > 0, table
-        assert (only_corrected, only_original) == (0, 0), table
+        assert (only_corrected, only_original) == (0, 0), f"{table}: {on_or_before[table]}"
     # ...and features after it did move (the test would be empty otherwise).
     after = facts_identical(
         corrected.database, real_warehouse.database, [("*", f"{{col}} > '{CORRECTED_DATE}'")]

@@ -45,7 +45,7 @@ with_team_totals as (
         competitive.team_id,
         competitive.opponent_team_id,
         competitive.is_home,
-        coalesce(competitive.minutes, 0) as minutes,
+        cast(coalesce(competitive.minutes, 0) as {{ nba_props.type_exact() }}) as minutes,
         competitive.points,
         competitive.rebounds,
         competitive.offensive_rebounds,
@@ -61,11 +61,16 @@ with_team_totals as (
         competitive.free_throws_made,
         competitive.free_throws_attempted,
         -- Plays used: shots, trips to the line, turnovers (the usage-rate numerator).
-        competitive.field_goals_attempted + 0.44 * competitive.free_throws_attempted
-        + competitive.turnovers as player_plays,
-        team_games.field_goals_attempted + 0.44 * team_games.free_throws_attempted
-        + team_games.turnovers as team_plays,
-        coalesce(team_games.team_minutes, 240) as team_minutes
+        -- Fractional values are fixed-point (nba_props.type_exact) so rolling sums are exact.
+        cast(
+            competitive.field_goals_attempted + 0.44 * competitive.free_throws_attempted
+            + competitive.turnovers as {{ nba_props.type_exact() }}
+        ) as player_plays,
+        cast(
+            team_games.field_goals_attempted + 0.44 * team_games.free_throws_attempted
+            + team_games.turnovers as {{ nba_props.type_exact() }}
+        ) as team_plays,
+        cast(coalesce(team_games.team_minutes, 240) as {{ nba_props.type_exact() }}) as team_minutes
     from competitive
     left join team_games
         on

@@ -27,8 +27,7 @@ unpivoted as (
         event_number,
         minutes,
         '{{ stat }}' as stat_column,
-        cast({{ expression }} as {{ nba_props.type_double() }})
-            as stat_value
+        cast({{ expression }} as {{ nba_props.type_exact() }}) as stat_value
     from player_games
     {%- if not loop.last %}
     union all
@@ -56,12 +55,23 @@ final as (
         event_number,
         stat_column,
         stat_value as stat_last_game,
-        avg(stat_value) over last_5 as stat_avg_l5,
-        avg(stat_value) over last_10 as stat_avg_l10,
-        stddev_samp(stat_value) over last_10 as stat_std_l10,
+        {{ nba_props.safe_divide('sum(stat_value) over last_5', 'count(*) over last_5') }}
+            as stat_avg_l5,
+        {{ nba_props.safe_divide('sum(stat_value) over last_10', 'count(*) over last_10') }}
+            as stat_avg_l10,
+        -- Sample standard deviation from exact sums: (n * sum(x^2) - sum(x)^2) / (n (n - 1)).
+        case
+            when count(*) over last_10 > 1
+                then sqrt(greatest({{ nba_props.safe_divide(
+                    'count(*) over last_10 * sum(stat_value * stat_value) over last_10'
+                    ~ ' - sum(stat_value) over last_10 * sum(stat_value) over last_10',
+                    'count(*) over last_10 * (count(*) over last_10 - 1)'
+                ) }}, 0))
+        end as stat_std_l10,
         {{ nba_props.safe_divide('36 * sum(stat_value) over last_10', 'sum(minutes) over last_10') }}
             as stat_per36_l10,
-        avg(stat_value) over season_to_date as stat_avg_season
+        {{ nba_props.safe_divide('sum(stat_value) over season_to_date', 'count(*) over season_to_date') }}
+            as stat_avg_season
     from used_stats
     window
         last_5 as (

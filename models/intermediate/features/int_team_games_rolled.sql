@@ -26,8 +26,17 @@ competitive as (
 
 numbered as (
 
+    -- Fractional values as fixed-point, so the rolling sums are exact.
     select
-        *,
+        team_id,
+        game_id,
+        game_date,
+        season_start_year,
+        points,
+        opp_points,
+        cast(pace as {{ nba_props.type_exact() }}) as pace,
+        cast(possessions as {{ nba_props.type_exact() }}) as possessions,
+        cast(opp_possessions as {{ nba_props.type_exact() }}) as opp_possessions,
         row_number() over (
             partition by team_id
             order by game_date, game_id
@@ -44,15 +53,17 @@ final as (
         game_date,
         season_start_year,
         event_number,
-        avg(pace) over last_10 as pace_l10,
-        avg(pace) over season_to_date as pace_season,
+        {{ nba_props.safe_divide('sum(pace) over last_10', 'count(pace) over last_10') }} as pace_l10,
+        {{ nba_props.safe_divide('sum(pace) over season_to_date', 'count(pace) over season_to_date') }}
+            as pace_season,
         {{ nba_props.safe_divide('100 * sum(points) over last_10', 'sum(possessions) over last_10') }}
             as offensive_rating_l10,
         {{ nba_props.safe_divide('100 * sum(opp_points) over last_10', 'sum(opp_possessions) over last_10') }}
             as defensive_rating_l10,
         {{ nba_props.safe_divide('100 * sum(opp_points) over season_to_date', 'sum(opp_possessions) over season_to_date') }}
             as defensive_rating_season,
-        avg(opp_points) over last_10 as points_allowed_avg_l10
+        {{ nba_props.safe_divide('sum(opp_points) over last_10', 'count(opp_points) over last_10') }}
+            as points_allowed_avg_l10
     from numbered
     window
         last_10 as (

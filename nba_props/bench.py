@@ -1,0 +1,249 @@
+"""`make bench`: the pipeline on synthetic history of 1, 5 and 20 seasons.
+
+Each scale: generate the demo seasons, hold back the newest played game day, load the
+history (loader rows/s), measure dbt's fixed start-up, the full build (wall time and peak
+memory, in a child process), then load the held-back day and run the daily incremental
+build, predict the day (batched feature loading against per-player queries) and grade.
+Ratios are measured in the same run, so a noisy machine moves both sides together.
+
+Results: benchmarks/results.json and benchmarks/RESULTS.md (summarized in the README).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Sequence
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from nba_props.orchestrate.replay import DAY_EXPRESSIONS
+from nba_props.load.staging import _csv_path, normalize_header, quote_ident
+
+PROJECT_DIR = Path(__file__).resolve().parents[1]
+OUT_DIR = PROJECT_DIR / "benchmarks"
+
+
+def _child(step: str, payload: dict[str, Any]) -> dict[str, Any]:
+    """Run one step in a fresh interpreter; returns its timing and its own peak memory."""
+    proc = subprocess.run(  # noqa: S603 - fixed argv, no shell
+        [sys.executable, "-m", "nba_props.bench", "--child", step, json.dumps(payload)],
+        capture_output=True, text=True, check=False, cwd=PROJECT_DIR, timeout=3600,
+    )
+    if proc.returncode != 0:
+        raise RuntimeError(f"bench step {step} failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def _run_child_step(step: str, payload: dict[str, Any]) -> dict[str, Any]:
+    start = time.perf_counter()
+    extra: dict[str, Any] = {}
+    if step == "dbt":
+        from nba_props.orchestrate.dbt import run_dbt
+
+        outcome = run_dbt(payload["args"], database=Path(payload["database"]), quiet=True,
+                          target_path=Path(payload["target_path"]),
+                          log_path=Path(payload["target_path"]) / "logs")
+        extra = {"models": outcome.count("model", "success"),
+                 "tests": outcome.count("test", "pass") + outcome.count("test", "warn"),
+                 "node_seconds": round(sum(n.execution_time for n in outcome.nodes), 2)}
+    elif step == "load":
+        from nba_props.load import DuckDBLoader
+
+        loader = DuckDBLoader(payload["database"])
+        rows = csv_rows = 0
+        csv_seconds = 0.0
+        for table, files in payload["files"].items():
+            t0 = time.perf_counter()
+            results = loader.load(table, [Path(f) for f in files])
+            n = sum(r.rows_loaded for r in results)
+            rows += n
+            if all(str(f).endswith(".csv") for f in files):
+                csv_rows += n
+                csv_seconds += time.perf_counter() - t0
+        extra = {"rows": rows, "csv_rows": csv_rows, "csv_seconds": round(csv_seconds, 3)}
+    elif step == "predict":
+        from nba_props.predict.cli_commands import predict
+
+        result = predict(Path(payload["database"]), date.fromisoformat(payload["day"]))
+        extra = {"predictions": result.predictions_written, "skipped": result.skipped_reason}
+    else:
+        raise ValueError(f"unknown bench step {step}")
+    return {
+        "seconds": round(time.perf_counter() - start, 3),
+        "max_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        **extra,
+    }
+
+
+def _split_day(files: dict[str, list[Path]], day: date, out: Path) -> tuple[dict, dict]:
+    """Split each raw file into history (other days) and the held-back day."""
+    history: dict[str, list[str]] = {}
+    held: dict[str, list[str]] = {}
+    with duckdb.connect() as con:
+        for table, paths in files.items():
+            if table not in DAY_EXPRESSIONS:
+                history[table] = [str(p) for p in paths]
+                continue
+            for i, path in enumerate(paths):
+                with _csv_path(path) as csv_file:
+                    con.execute("create or replace temp table f as select * from read_csv(?, "
+                                "all_varchar = true, header = true, sample_size = -1)",
+                                [str(csv_file)])
+                cols = [r[0] for r in con.execute("describe f").fetchall()]
+                lowered = ", ".join(f"{quote_ident(c)} as {normalize_header(c)}" for c in cols)
+                con.execute(f"create or replace temp table g as select {lowered} from f")  # noqa: S608
+                expr = DAY_EXPRESSIONS[table]
+                for name, cond, bucket in (("history", "!=", history), ("day", "=", held)):
+                    target = out / name / f"{table}_{i}.csv"
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    con.execute(
+                        f"copy (select * from g where {expr} {cond} ?) to '{target}' "  # noqa: S608
+                        "(format csv, header true)", [day])
+                    bucket.setdefault(table, []).append(str(target))
+    return history, held
+
+
+def _feature_loading(database: Path, day: date) -> dict[str, Any]:
+    """One slate: every player's features in one query, against one query per player."""
+    with duckdb.connect(str(database), read_only=True) as con:
+        slate_day = con.execute(
+            "select game_date from nba_precompute.ml_feature_store_v2 where game_date <= ? "
+            "group by 1 order by count(distinct player_id) desc, 1 desc limit 1", [day]
+        ).fetchone()[0]
+        players = [r[0] for r in con.execute(
+            "select distinct player_id from nba_precompute.ml_feature_store_v2 "
+            "where game_date = ? order by 1", [slate_day]).fetchall()]
+        t0 = time.perf_counter()
+        batched = con.execute(
+            "select * from nba_precompute.ml_feature_store_v2 where game_date = ?",
+            [slate_day]).fetch_arrow_table()
+        batched_s = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        rows = 0
+        for player_id in players:
+            rows += len(con.execute(
+                "select * from nba_precompute.ml_feature_store_v2 "
+                "where game_date = ? and player_id = ?", [slate_day, player_id]).fetchall())
+        per_player_s = time.perf_counter() - t0
+    assert rows == batched.num_rows, "per-player and batched reads disagree"
+    return {"slate_date": slate_day.isoformat(), "players": len(players), "rows": rows,
+            "batched_seconds": round(batched_s, 4), "per_player_seconds": round(per_player_s, 4),
+            "speedup": round(per_player_s / max(batched_s, 1e-6), 1)}
+
+
+def bench_scale(seasons: int, work: Path) -> dict[str, Any]:
+    from nba_props.demo import generate_demo
+    from nba_props.orchestrate.reference import write_player_registry
+
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    t0 = time.perf_counter()
+    demo = generate_demo(work / "files", seasons=seasons)
+    generate_s = time.perf_counter() - t0
+    files = {k: list(v) for k, v in demo.files.items()}
+    files["nbacom_players"] = [write_player_registry(work / "landing")]
+    with duckdb.connect() as con:
+        day = con.execute("select max(cast(game_date as date)) from read_csv(?)",
+                          [[str(p) for p in files["nbacom_player_game_logs"]]]).fetchone()[0]
+    history, held = _split_day(files, day, work / "split")
+    database = work / "bench.duckdb"
+    target = work / "target"
+    common = {"database": str(database), "target_path": str(target)}
+    window = {"start_date": (day - timedelta(days=3)).isoformat(), "end_date": day.isoformat()}
+
+    load = _child("load", {"database": str(database), "files": history})
+    startup = _child("dbt", {**common, "args": ["build", "--select", "tag:bench_no_such_tag"]})
+    full = _child("dbt", {**common, "args": ["build", "--full-refresh"]})
+    load_day = _child("load", {"database": str(database), "files": held})
+    daily = _child("dbt", {**common, "args": ["build", "--vars", json.dumps(window)]})
+    predict = _child("predict", {"database": str(database), "day": day.isoformat()})
+    grade = _child("dbt", {**common, "args": ["build", "--select", "prediction_accuracy+",
+                                              "--vars", json.dumps(window)]})
+    features = _feature_loading(database, day)
+    pipeline_s = load_day["seconds"] + daily["seconds"] + predict["seconds"] + grade["seconds"]
+    with duckdb.connect(str(database), read_only=True) as con:
+        player_games = con.execute(
+            "select count(*) from nba_analytics.player_game_summary").fetchone()[0]
+        shots = con.execute("select count(*) from nba_raw.nbacom_shot_detail").fetchone()[0]
+    return {
+        "seasons": seasons,
+        "player_games": player_games,
+        "shots": shots,
+        "held_back_day": day.isoformat(),
+        "generate_seconds": round(generate_s, 2),
+        "load": {**load, "csv_rows_per_second": round(load["csv_rows"] / max(load["csv_seconds"], 1e-6))},
+        "dbt_startup_seconds": startup["seconds"],
+        "full_build": full,
+        "full_build_work_seconds": round(full["seconds"] - startup["seconds"], 2),
+        "daily_build": daily,
+        "daily_vs_full": round(daily["seconds"] / full["seconds"], 3),
+        "daily_work_vs_full_work": round(
+            max(daily["seconds"] - startup["seconds"], 0)
+            / max(full["seconds"] - startup["seconds"], 1e-6), 3),
+        "predict": predict,
+        "grade": grade,
+        "daily_pipeline_seconds": round(pipeline_s, 2),
+        "feature_loading": features,
+    }
+
+
+def render_markdown(results: dict[str, Any]) -> str:
+    lines = [
+        f"# Benchmarks ({results['when']}, {results['machine']})",
+        "",
+        "| seasons | player-games | shots | loader CSV rows/s | dbt start-up s | full build s "
+        "| full build peak MB | daily build s | daily/full | daily pipeline s "
+        "| batched vs per-player |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in results["scales"]:
+        lines.append(
+            f"| {r['seasons']} | {r['player_games']:,} | {r['shots']:,} "
+            f"| {r['load']['csv_rows_per_second']:,} | {r['dbt_startup_seconds']:.1f} "
+            f"| {r['full_build']['seconds']:.1f} | {r['full_build']['max_rss_mb']:,.0f} "
+            f"| {r['daily_build']['seconds']:.1f} | {r['daily_vs_full']:.2f} "
+            f"| {r['daily_pipeline_seconds']:.1f} | {r['feature_loading']['speedup']:.0f}x "
+            f"({r['feature_loading']['players']} players) |"
+        )
+    lines += ["", "Full numbers: `benchmarks/results.json`."]
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m nba_props.bench")
+    parser.add_argument("--seasons", type=int, nargs="+", default=[1, 5, 20])
+    parser.add_argument("--work", type=Path, default=PROJECT_DIR / "data" / "bench")
+    parser.add_argument("--out", type=Path, default=OUT_DIR)
+    parser.add_argument("--child", nargs=2, metavar=("STEP", "PAYLOAD"), help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.child:
+        print(json.dumps(_run_child_step(args.child[0], json.loads(args.child[1]))))
+        return 0
+    results = {
+        "when": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "machine": f"{os.cpu_count()} cores, {platform.machine()}, Python {platform.python_version()}",
+        "scales": [],
+    }
+    for seasons in args.seasons:
+        print(f"bench: {seasons} season(s)...", flush=True)
+        results["scales"].append(bench_scale(seasons, args.work / f"s{seasons}"))
+        args.out.mkdir(parents=True, exist_ok=True)
+        (args.out / "results.json").write_text(json.dumps(results, indent=2), encoding="utf-8")
+        (args.out / "RESULTS.md").write_text(render_markdown(results), encoding="utf-8")
+    print(render_markdown(results))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,220 @@
+"""Estimate the bytes BigQuery scans for a daily run and for a full refresh.
+
+    .venv/bin/python scripts/bq_estimate_bytes.py --duckdb data/bq_duck.duckdb \
+        --manifest target_bq/checks/target_prod [--lookback-days 3]
+
+Inputs: a DuckDB file built from the real data (the same rows BigQuery would hold) and the
+BigQuery manifest + compiled SQL from `python -m nba_props.bq_checks --work-dir ...`.
+
+Model of BigQuery on-demand billing used here:
+- a query bills the logical bytes of the columns it references in every table it reads
+  (views expanded); INT64, FLOAT64, DATE, TIMESTAMP 8 bytes, BOOL 1, STRING 2 + UTF-8 bytes;
+- a partition filter on a constant skips whole partitions, but only if it reaches the
+  table: it does not cross a window function or GROUP BY that does not partition by the
+  filtered column (nba_props.bq_checks reports where each filter stops);
+- every query bills at least 10 MB per table it references (and 10 MB at least).
+
+Each materialized model (table, incremental, materialized view) is one query in a build; data
+tests are more queries (counted separately). The daily run rebuilds the same table models, and
+merges the incremental facts with a window of lookback_days + 1 days.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+ROOT = Path(__file__).resolve().parents[1]
+MIN_PER_TABLE = 10 * 1024 * 1024
+FIXED = {"BIGINT": 8, "INTEGER": 8, "DOUBLE": 8, "FLOAT": 8, "DATE": 8, "TIMESTAMP": 8,
+         "TIMESTAMP WITH TIME ZONE": 8, "BOOLEAN": 1, "DECIMAL": 16, "HUGEINT": 16}
+
+
+def column_bytes(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> dict[str, int]:
+    """BigQuery logical bytes of each column of a DuckDB table."""
+    cols = con.execute(
+        "select column_name, data_type from information_schema.columns "
+        "where table_schema = ? and table_name = ? order by ordinal_position",
+        [schema, table],
+    ).fetchall()
+    rows = con.execute(f'select count(*) from "{schema}"."{table}"').fetchone()[0]  # noqa: S608
+    out: dict[str, int] = {}
+    for name, typ in cols:
+        base = re.sub(r"\(.*\)", "", typ).upper()
+        if base in FIXED:
+            out[name] = FIXED[base] * rows
+        else:
+            q = f'select coalesce(sum(2 + octet_length(cast("{name}" as varchar))), 0) from "{schema}"."{table}"'  # noqa: E501, S608
+            out[name] = int(con.execute(q).fetchone()[0])
+    return out
+
+
+def partitions(con: duckdb.DuckDBPyConnection, schema: str, table: str, column: str) -> int:
+    q = f'select count(distinct cast("{column}" as date)) from "{schema}"."{table}"'  # noqa: S608
+    return int(con.execute(q).fetchone()[0] or 0)
+
+
+def base_relations(manifest: dict[str, Any], uid: str) -> set[str]:
+    """Tables/sources/seeds a query on ``uid`` reads, views and ephemerals expanded."""
+    nodes = {**manifest["nodes"], **manifest["sources"]}
+    out: set[str] = set()
+    stack = list(nodes[uid]["depends_on"]["nodes"]) if "depends_on" in nodes[uid] else []
+    while stack:
+        dep = stack.pop()
+        node = nodes.get(dep)
+        if node is None:
+            continue
+        if node["resource_type"] == "model" and node["config"].get("materialized") in (
+            "view", "ephemeral"
+        ):
+            stack += node["depends_on"]["nodes"]
+        else:
+            out.add(dep)
+    return out
+
+
+def referenced_columns(manifest: dict[str, Any], compiled_root: Path, uid: str,
+                       base: str, all_cols: set[str]) -> set[str]:
+    """Columns of ``base`` named anywhere in the compiled SQL of ``uid`` and its views."""
+    nodes = {**manifest["nodes"], **manifest["sources"]}
+    text = []
+    stack, seen = [uid], set()
+    while stack:
+        cur = stack.pop()
+        if cur in seen or cur not in nodes:
+            continue
+        seen.add(cur)
+        node = nodes[cur]
+        path = compiled_root / "compiled" / "nba_props" / node.get("original_file_path", "")
+        if node["resource_type"] == "model" and path.is_file():
+            text.append(path.read_text().lower())
+        if cur == uid or node["config"].get("materialized") in ("view", "ephemeral"):
+            stack += node.get("depends_on", {}).get("nodes", [])
+    words = set(re.findall(r"[a-z_][a-z0-9_]*", " ".join(text)))
+    if "*" in " ".join(text) and not words & all_cols:
+        return all_cols
+    return {c for c in all_cols if c in words} or all_cols
+
+
+def mb(n: float) -> str:
+    return f"{n / 1024 / 1024:,.1f} MB"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--duckdb", type=Path, default=ROOT / "data" / "bq_duck.duckdb")
+    parser.add_argument("--manifest", type=Path, default=ROOT / "target_bq" / "checks" /
+                        "target_prod")
+    parser.add_argument("--lookback-days", type=int, default=3)
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args(argv)
+    manifest = json.loads((args.manifest / "manifest.json").read_text())
+    nodes = {**manifest["nodes"], **manifest["sources"]}
+    window_days = args.lookback_days + 1
+
+    con = duckdb.connect(str(args.duckdb), read_only=True)
+    existing = {(s, t) for s, t in con.execute(
+        "select table_schema, table_name from information_schema.tables").fetchall()}
+    sizes: dict[str, dict[str, int]] = {}
+    parts: dict[str, int] = {}
+    for uid, node in nodes.items():
+        if node["resource_type"] not in ("source", "seed", "model"):
+            continue
+        ident = node.get("identifier") or node.get("alias") or node["name"]
+        key = (node["schema"], ident)
+        if key not in existing:
+            continue
+        sizes[uid] = column_bytes(con, *key)
+        part = (node.get("config", {}).get("partition_by") or {}).get("field")
+        if node["resource_type"] == "source":
+            date_cols = [c for c in ("game_date", "date", "game_time") if c in sizes[uid]]
+            part = date_cols[0] if date_cols else "_loaded_at"
+        if part and part in sizes[uid]:
+            parts[uid] = partitions(con, *key, part)
+
+    queries = []
+    for uid, node in manifest["nodes"].items():
+        if node["resource_type"] != "model" or node["package_name"] != "nba_props":
+            continue
+        mat = node["config"].get("materialized")
+        if mat in ("view", "ephemeral"):
+            continue
+        scanned, billed, tables = 0, 0, []
+        for base in sorted(base_relations(manifest, uid)):
+            if base not in sizes:
+                continue
+            cols = referenced_columns(manifest, args.manifest, uid, base, set(sizes[base]))
+            b = sum(sizes[base][c] for c in cols)
+            scanned += b
+            billed += max(b, MIN_PER_TABLE)
+            tables.append((nodes[base]["name"], b))
+        own = sum(sizes.get(uid, {}).values())
+        queries.append({"model": node["name"], "materialized": mat, "scanned": scanned,
+                        "billed": max(billed, MIN_PER_TABLE), "inputs": tables,
+                        "own_bytes": own, "own_partitions": parts.get(uid, 0)})
+
+    full_scanned = sum(q["scanned"] for q in queries)
+    full_billed = sum(q["billed"] for q in queries)
+    # Daily: the same reads (the window filters stop before the raw tables: see bq_checks'
+    # pushdown report), plus each incremental fact's MERGE reading the window's partitions
+    # of its own table and its temp table.
+    merge_extra = 0
+    merge_extra_billed = 0
+    for q in queries:
+        if q["materialized"] == "incremental" and q["own_partitions"]:
+            window = q["own_bytes"] * window_days / q["own_partitions"]
+            merge_extra += 2 * window
+            merge_extra_billed += 2 * max(window, MIN_PER_TABLE) + MIN_PER_TABLE
+    daily_scanned = full_scanned + merge_extra
+    daily_billed = full_billed + merge_extra_billed
+    # If the window reached the raw partitions (staging dedup partitioned by the date).
+    raw = {uid: sum(v.values()) for uid, v in sizes.items()
+           if nodes[uid]["resource_type"] == "source"}
+    pruned = 0
+    for q in queries:
+        if q["materialized"] != "incremental":
+            pruned += q["scanned"]
+            continue
+        for name, b in q["inputs"]:
+            uid = next((u for u in raw if nodes[u]["name"] == name), None)
+            if uid and parts.get(uid):
+                pruned += b * min(1.0, window_days / parts[uid])
+            else:
+                pruned += b
+    result = {
+        "lookback_days": args.lookback_days,
+        "raw_tables": {nodes[u]["name"]: {"bytes": b, "partitions": parts.get(u)}
+                       for u, b in raw.items()},
+        "queries": len(queries),
+        "full_refresh": {"scanned": full_scanned, "billed_with_minimums": full_billed},
+        "daily_run": {"scanned": daily_scanned, "billed_with_minimums": daily_billed},
+        "daily_if_window_reached_raw": {"scanned": pruned + merge_extra},
+        "per_model": sorted(queries, key=lambda q: -q["scanned"]),
+    }
+    if args.json:
+        print(json.dumps(result, indent=2))
+        return 0
+    print(f"{len(queries)} materialized models (one query each in a build)")
+    print("raw tables (logical bytes of every column, daily partitions):")
+    for name, info in sorted(result["raw_tables"].items(), key=lambda x: -x[1]["bytes"]):
+        print(f"  {name:28} {mb(info['bytes']):>10}  {info['partitions']} partitions")
+    print(f"full refresh: scans {mb(full_scanned)}, bills {mb(full_billed)} "
+          "(10 MB minimum per table per query)")
+    print(f"daily run (lookback {args.lookback_days}): scans {mb(daily_scanned)}, "
+          f"bills {mb(daily_billed)}")
+    print(f"daily run if the window reached the raw partitions: scans "
+          f"{mb(result['daily_if_window_reached_raw']['scanned'])}")
+    print("largest queries:")
+    for q in result["per_model"][:10]:
+        print(f"  {q['model']:36} {q['materialized']:22} {mb(q['scanned']):>10}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

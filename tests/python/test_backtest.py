@@ -1,0 +1,49 @@
+"""Backtest smoke test: a one-week walk-forward window, graded by dbt, with its report."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from nba_props.backtest import BacktestConfig, run_backtest
+from nba_props.predict.systems import SYSTEM_IDS
+from tests.python.ml_warehouse import SEASON, MLWarehouse, build_once
+
+
+@pytest.fixture(scope="session")
+def ml_warehouse(tmp_path_factory: pytest.TempPathFactory) -> MLWarehouse:
+    return build_once(tmp_path_factory.getbasetemp() / "ml_warehouse")
+
+
+def test_backtest_smoke_small_window(ml_warehouse: MLWarehouse, tmp_path: Path) -> None:
+    database = ml_warehouse.copy("backtest")
+    config = BacktestConfig(
+        season=SEASON, markets=("player_points", "player_threes"),
+        start=date(2026, 2, 2), end=date(2026, 2, 8), retrain_every_days=3,
+    )
+    result = run_backtest(database, config, tmp_path / "report",
+                          target_path=ml_warehouse.target_path,
+                          log_path=ml_warehouse.log_path)
+    assert result.grading is not None and result.grading.success
+    assert len(result.dates) >= 5
+    assert all(r.predictions_written > 0 for r in result.dates)
+    cutoffs = sorted({r.training_cutoff for r in result.dates})
+    assert len(cutoffs) >= 2  # retrained within the window (every 3 days)
+    assert all(r.training_cutoff <= r.game_date for r in result.dates)
+
+    summary = {(s["market"], s["system"]): s for s in result.summary}
+    assert set(summary) == {(m, s) for m in config.markets for s in SYSTEM_IDS}
+    for s in summary.values():
+        assert s["graded"] > 0 and s["mae"] > 0 and s["line_mae"] > 0
+        assert s["plays"] == s["wins"] + s["losses"] + s["pushes"]
+
+    report = result.report_path
+    assert report is not None and report.is_file()
+    text = report.read_text()
+    assert "| market | system |" in text and "line MAE" in text
+    pngs = sorted(p.name for p in report.parent.glob("*.png"))
+    for kind in ("daily_mae", "hit_rate", "calibration", "vs_line", "profit"):
+        assert f"{kind}_player_points.png" in pngs
+    assert (report.parent / "report.html").is_file()
