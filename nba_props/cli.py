@@ -48,10 +48,15 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
+    from nba_props.orchestrate.execution_log import ensure_run_id
     from nba_props.orchestrate.pipeline import run_local_pipeline
 
     result = run_local_pipeline(
-        args.database, args.landing, seasons=args.seasons, dbt_args=args.dbt_args
+        args.database,
+        args.landing,
+        seasons=args.seasons,
+        dbt_args=args.dbt_args,
+        run_id=ensure_run_id(),
     )
     loaded = sum(r.rows_loaded for r in result.loads)
     skipped = sum(1 for r in result.loads if r.status == "skipped_duplicate")

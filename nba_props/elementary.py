@@ -13,6 +13,7 @@ anomaly tests on, injects anomalies into a copy, builds again and writes ``edr r
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import re
@@ -21,6 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
@@ -157,7 +159,7 @@ def inject_anomalies(database: Path, day: date = INJECTION_DAY) -> list[Injectio
             Injection(
                 "60% of the player rows missing the day before",
                 (
-                    "column_anomalies_game_day_data_quality",
+                    "player_rows_per_game",
                     "volume_anomalies_player_game_summary",
                     "volume_anomalies_nbacom_nbacom_player_game_logs",
                 ),
@@ -302,10 +304,23 @@ def edr_report(
     )
 
 
-def report_payload(report: Path) -> dict[str, object]:
-    """The data the edr HTML report embeds (it renders from this JSON in the browser)."""
+def report_payload(report: Path) -> dict[str, Any]:
+    """The data the edr HTML report embeds (it renders from it in the browser):
+    ``window.elementaryData = JSON.parse(atob('<base64 JSON>'))``."""
     html = report.read_text(encoding="utf-8")
-    match = re.search(r"window\.elementaryData\s*=\s*(\{.*?\});?\s*</script>", html, re.S)
+    pattern = r"window\.elementaryData\s*=\s*JSON\.parse\(atob\('([A-Za-z0-9+/=]+)'\)\)"
+    match = re.search(pattern, html)
     if not match:
         raise ValueError(f"{report}: no embedded Elementary data found")
-    return json.loads(match.group(1))
+    return json.loads(base64.b64decode(match.group(1)))
+
+
+def report_test_results(payload: dict[str, Any]) -> dict[str, str]:
+    """{test unique id: latest status} of every test the report shows (grouped by table)."""
+    results: dict[str, str] = {}
+    for tests in (payload.get("test_results") or {}).values():
+        for test in tests:
+            meta = test.get("metadata") or {}
+            status = meta.get("latest_run_status") or meta.get("status") or "?"
+            results[str(meta.get("test_unique_id", "?"))] = str(status)
+    return results

@@ -4,7 +4,7 @@
 -- spelling scheme, a feed change) and the build fails.
 with
 
-names as (
+resolved_names as (
 
     select * from {{ ref('int_player_names_resolved') }}
 
@@ -13,15 +13,15 @@ names as (
 share as (
 
     select
-        count(*) as names,
-        count(case when resolution_status != 'resolved' then 1 end) as unresolved_names
-    from names
+        count(*) as name_count,
+        count(case when resolution_status != 'resolved' then 1 end) as unresolved_count
+    from resolved_names
 
 )
 
 select
-    names,
-    unresolved_names,
-    {{ nba_props.safe_divide('unresolved_names', 'names') }} as unresolved_share
+    name_count,
+    unresolved_count,
+    {{ nba_props.safe_divide('unresolved_count', 'name_count') }} as unresolved_share
 from share
-where unresolved_names > {{ var('max_unresolved_name_share') }} * names
+where unresolved_count > {{ var('max_unresolved_name_share') }} * name_count

@@ -9,7 +9,11 @@
 
     - var start_date (and end_date): [start_date, end_date], as everywhere.
     - incremental run: dates >= newest played date in the target - lookback_days.
-    - full build: everything.
+    - full build: every date (written as `>= 1900-01-01`: a constant filter on the
+      partition column, so reading a fact of this layer stays legal on BigQuery under
+      require_partition_filter).
+    `source_column` names the date column of the relation being filtered when it differs
+    from the target's (the window start is always read from the target's date_column).
 #}
 {% macro feature_window_filter(date_column, source_column=none) -%}
     {%- if var('start_date', none) is not none -%}
@@ -17,7 +21,7 @@
     {%- elif is_incremental() -%}
         {{ source_column or date_column }} >= {{ nba_props.feature_window_start(date_column) }}
     {%- else -%}
-        true
+        {{ source_column or date_column }} >= {{ nba_props.date_literal('1900-01-01') }}
     {%- endif -%}
 {%- endmacro %}
 

@@ -25,6 +25,7 @@ from nba_props.backtest.runner import (
     system_versions,
 )
 from nba_props.predict.frame import Frame
+from nba_props.predict.probability import implied_mean
 from nba_props.predict.worker import DateResult
 
 matplotlib.use("Agg")
@@ -88,13 +89,46 @@ def _metrics(rows: Frame, mask: np.ndarray) -> dict[str, Any]:
     }
 
 
+def _market_reference(rows: Frame, mask: np.ndarray) -> dict[str, Any]:
+    """The market's own mean (line + de-vigged odds) taken as the prediction: a fairer
+    benchmark than the line for MAE, since a half-point line can never be exact."""
+    graded = mask & (rows["grade_status"] == "graded")
+    implied = implied_mean(rows["line"][graded], rows["over_odds"][graded],
+                           rows["under_odds"][graded])
+    actual = rows["actual_value"][graded]
+    ae = np.abs(implied - actual)
+    line_ae = rows["line_absolute_error"][graded]
+    diff = ae - line_ae
+    nan = math.nan
+    return {
+        "predictions": int(mask.sum()), "graded": int(graded.sum()), "void": 0,
+        "mae": float(np.mean(ae)) if len(ae) else nan,
+        "line_mae": float(np.mean(line_ae)) if len(ae) else nan,
+        "mae_minus_line": float(np.mean(diff)) if len(diff) else nan,
+        "mae_minus_line_se": float(np.std(diff, ddof=1) / math.sqrt(len(diff)))
+        if len(diff) > 1 else nan,
+        "bias": float(np.mean(implied - actual)) if len(ae) else nan,
+        "closer_than_line": float(np.mean(ae < line_ae)) if len(ae) else nan,
+        "plays": 0, "wins": 0, "losses": 0, "pushes": 0, "hit_rate": nan, "hit_rate_se": nan,
+        "units_staked": 0.0, "profit_units": 0.0, "roi": nan, "lean_hit_rate": nan,
+    }
+
+
+MARKET_REFERENCE = "market (odds-implied mean)"
+
+
 def summarise(rows: Frame, markets: Sequence[str], systems: Sequence[str]) -> list[dict]:
+    """Per market: each system, then the market's implied mean as a reference row."""
     out = []
     for market in markets:
         for system in systems:
             mask = (rows["market"] == market) & (rows["system_id"] == system)
             if mask.any():
                 out.append({"market": market, "system": system, **_metrics(rows, mask)})
+        first = (rows["market"] == market) & (rows["system_id"] == systems[0]) if systems else None
+        if first is not None and first.any():
+            out.append({"market": market, "system": MARKET_REFERENCE,
+                        **_market_reference(rows, first)})
     return out
 
 
@@ -119,11 +153,14 @@ def table_rows(summary: Sequence[dict]) -> list[list[str]]:
             f"{s['mae_minus_line']:+.3f} (±{1.96 * s['mae_minus_line_se']:.3f})"
             if not math.isnan(s["mae_minus_line"]) else "-",
             f"{s['bias']:+.3f}" if not math.isnan(s["bias"]) else "-",
-            _fmt(s["closer_than_line"], pct=True), str(s["plays"]),
-            f"{s['wins']}-{s['losses']}-{s['pushes']}",
+            _fmt(s["closer_than_line"], pct=True),
+            str(s["plays"]) if s["system"] != MARKET_REFERENCE else "-",
+            f"{s['wins']}-{s['losses']}-{s['pushes']}" if s["system"] != MARKET_REFERENCE
+            else "-",
             f"{_fmt(s['hit_rate'], pct=True)} (±{100 * 1.96 * s['hit_rate_se']:.1f})"
             if not math.isnan(s["hit_rate"]) else "-",
-            _fmt(s["roi"], pct=True), f"{s['profit_units']:+.1f}",
+            _fmt(s["roi"], pct=True),
+            f"{s['profit_units']:+.1f}" if s["system"] != MARKET_REFERENCE else "-",
             _fmt(s["lean_hit_rate"], pct=True),
         ])
     return rows
@@ -324,7 +361,12 @@ def write_report(
         "plays: OVER/UNDER recommendations settled win, loss or push at the recorded odds "
         "(1 unit each). hit rate = wins / (wins + losses). ROI = profit / units staked. "
         "Break-even at -110 is 52.4%.",
-        "lean hit rate: every graded prediction, on the side it leans to (played or not).",
+        "lean hit rate: every graded prediction, on the side it leans to (played or not). "
+        "It ignores the price: leaning to a juiced favourite wins often and still loses money.",
+        f"{MARKET_REFERENCE}: the Poisson mean at which the over's de-vigged probability "
+        "(from the recorded odds) is P(X > line), taken as the prediction. A half-point line "
+        "is never exactly right, so beating the line's MAE is easy; this row is the market's "
+        "own point estimate, the benchmark a system has to beat to know more than the book.",
     ]
     md = [f"# Backtest: {config.season}, {', '.join(config.markets)}", ""]
     md += [f"- **{k}**: {v}" for k, v in meta] + [""]

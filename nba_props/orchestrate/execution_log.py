@@ -4,8 +4,8 @@ dbt writes one row per node into the same table (the on-run-end hook ``log_dbt_r
 macros/monitoring/execution_log.sql); the columns are declared once, in the source YAML
 ``models/marts/monitoring/_monitoring__sources.yml``, and mirrored in ``COLUMNS`` below (a
 pytest checks the two agree). One run id ties scrape -> load -> dbt -> predict together:
-``NBA_PROPS_RUN_ID``, which :func:`ensure_run_id` sets when it is absent, so every dbt
-command started from the same process logs the same id.
+``NBA_PROPS_RUN_ID``; a CLI process without one generates it and exports it
+(:func:`ensure_run_id`), so every dbt command it starts logs the same id.
 
 Usage::
 
@@ -76,10 +76,19 @@ def new_run_id() -> str:
     return f"{datetime.now(UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
 
 
+# The run id of a process that was given none: generated once, so its jobs share it.
+_PROCESS_RUN_ID = new_run_id()
+
+
+def current_run_id(run_id: str | None = None) -> str:
+    """``run_id`` if given, else NBA_PROPS_RUN_ID, else this process's own run id."""
+    return run_id or os.environ.get(RUN_ID_ENV) or _PROCESS_RUN_ID
+
+
 def ensure_run_id(run_id: str | None = None) -> str:
-    """The pipeline run id: ``run_id`` if given, else NBA_PROPS_RUN_ID, else a new one;
-    exported as NBA_PROPS_RUN_ID so the dbt commands this process starts log the same id."""
-    run_id = run_id or os.environ.get(RUN_ID_ENV) or new_run_id()
+    """For a CLI process: resolve the run id and export it as NBA_PROPS_RUN_ID, so every
+    dbt command the process starts logs the same id (dbt reads it in its hooks)."""
+    run_id = current_run_id(run_id)
     os.environ[RUN_ID_ENV] = run_id
     return run_id
 
@@ -94,7 +103,7 @@ class JobRecord:
 
     job_type: str
     job_name: str
-    run_id: str = field(default_factory=ensure_run_id)
+    run_id: str = field(default_factory=current_run_id)
     resource_type: str | None = None
     status: str = "running"
     rows_affected: int | None = None
@@ -211,11 +220,15 @@ def job(
     *,
     resource_type: str | None = None,
     command: str | None = None,
+    run_id: str | None = None,
 ) -> Iterator[JobRecord]:
     """Time a job and write its row when it ends: success (or the status the job set),
     or error with the message, and the exception re-raised. ``execution_log=None`` times
     the job without writing (a caller with no warehouse)."""
-    record = JobRecord(job_type, job_name, resource_type=resource_type, command=command)
+    record = JobRecord(
+        job_type, job_name, run_id=current_run_id(run_id), resource_type=resource_type,
+        command=command,
+    )
     record.target_name = execution_log.target_name if execution_log else None
     record.started_at = _utcnow()
     start = time.perf_counter()
@@ -258,13 +271,19 @@ def load_files(
     execution_log: ExecutionLog | None,
     *,
     command: str = "nba-props load",
+    run_id: str | None = None,
 ) -> list[LoadResult]:
     """Load files one by one, one log row per file: loaded (rows), skipped (same content
     loaded before) or error (the LoadError's message, then re-raised)."""
     results: list[LoadResult] = []
     for path in files:
         with job(
-            execution_log, "load", f"load.{raw_table}", resource_type="file", command=command
+            execution_log,
+            "load",
+            f"load.{raw_table}",
+            resource_type="file",
+            command=command,
+            run_id=run_id or loader.run_id,
         ) as record:
             record.set_detail(source_file=str(path))
             result = loader.load(raw_table, [path])[0]

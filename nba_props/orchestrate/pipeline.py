@@ -9,7 +9,12 @@ from pathlib import Path
 
 from nba_props.load import DuckDBLoader, LoadResult
 from nba_props.orchestrate.dbt import DbtOutcome, run_dbt
-from nba_props.orchestrate.execution_log import DuckDBExecutionLog, ensure_run_id, load_files
+from nba_props.orchestrate.execution_log import (
+    RUN_ID_ENV,
+    DuckDBExecutionLog,
+    current_run_id,
+    load_files,
+)
 from nba_props.orchestrate.reference import write_player_registry
 from nba_props.orchestrate.summary import RunSummary, summarize
 
@@ -65,9 +70,10 @@ def run_local_pipeline(
     files.setdefault("nbacom_players", []).append(write_player_registry(landing_dir))
     for raw_table, extra in (extra_files or {}).items():
         files.setdefault(raw_table, []).extend(extra)
-    run_id = ensure_run_id(run_id)  # NBA_PROPS_RUN_ID: the loads and dbt share it
+    run_id = current_run_id(run_id)  # the loads and dbt's hooks log the same run id
     loads = load_all(database, files, run_id=run_id)
-    outcome = run_dbt(["build", *dbt_args], database=database, raise_on_failure=False)
-    freshness = run_dbt(["source", "freshness"], database=database, raise_on_failure=False)
+    env = {RUN_ID_ENV: run_id}
+    outcome = run_dbt(["build", *dbt_args], database=database, env=env, raise_on_failure=False)
+    freshness = run_dbt(["source", "freshness"], database=database, env=env, raise_on_failure=False)
     summary = summarize(database, outcome, data_label="SYNTHETIC demo data", freshness=freshness)
     return PipelineResult(loads, outcome, summary)

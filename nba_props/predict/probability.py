@@ -69,3 +69,26 @@ def recommend(
     recommendation = np.where(play, np.where(over_side, "OVER", "UNDER"), "PASS").astype(object)
     confidence = 100.0 * np.maximum(p_over, p_under)
     return recommendation, edge, np.clip(confidence, 0.0, 100.0)
+
+
+def implied_mean(line: np.ndarray, over_odds: np.ndarray, under_odds: np.ndarray) -> np.ndarray:
+    """The mean the market implies: the Poisson mean whose P(X > line) equals the over's
+    de-vigged probability (break-even probabilities of both sides, normalised to sum 1).
+
+    Missing odds count as -110 on both sides (the line itself then sets the mean).
+    """
+    line = np.asarray(line, dtype=np.float64)
+    p_over = break_even_probability(over_odds)
+    p_under = break_even_probability(under_odds)
+    target = p_over / (p_over + p_under)
+    k = np.floor(line)
+    low = np.full(line.shape, 1e-4)
+    high = np.maximum(2.0 * line + 10.0, 1.0)
+    for _ in range(50):  # bisection: sf(k, mu) increases with mu
+        mid = (low + high) / 2.0
+        below = stats.poisson.sf(k, mid) < target
+        low = np.where(below, mid, low)
+        high = np.where(below, high, mid)
+    out = (low + high) / 2.0
+    return np.where(np.isnan(line), np.nan, out)
+

@@ -15,6 +15,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from nba_props.predict.frame import Frame
+from nba_props.predict.probability import implied_mean
 from nba_props.predict.settings import FEATURE_STORE, PREFERRED_LINES, PROP_MARKETS, PROP_OUTCOMES
 
 # Columns of the feature store that are keys, context or the store's own line selection
@@ -24,8 +25,9 @@ NON_FEATURES = frozenset({
     "prop_bookmaker_count", "line_vs_avg_l10", "has_prop_line", "actual_value",
     "over_odds", "under_odds", "line_book_count",
 })
-# Line features, from the line valid at prediction time (training: the closing line).
-LINE_FEATURES = ("line", "consensus_line", "line_minus_stat_avg_l10")
+# Line features, from the line valid at prediction time (training: the closing line). The
+# implied mean turns the line and both prices into the mean the market expects.
+LINE_FEATURES = ("line", "consensus_line", "line_minus_stat_avg_l10", "line_implied_mean")
 
 
 class Connection(Protocol):
@@ -47,6 +49,11 @@ def _frame(con: Connection, sql: str, params: list[Any]) -> Frame:
         frame = frame.with_columns(
             {"line_minus_stat_avg_l10": frame["line"] - frame["stat_avg_l10"]}
         )
+    if "line" in frame and "over_odds" in frame and "under_odds" in frame:
+        frame = frame.with_columns({
+            "line_implied_mean": implied_mean(frame["line"], frame["over_odds"],
+                                              frame["under_odds"])
+        })
     return frame
 
 
@@ -98,7 +105,9 @@ select
     outcomes.actual_value,
     lines.line,
     lines.consensus_line,
-    lines.n_books as line_book_count
+    lines.n_books as line_book_count,
+    lines.over_odds,
+    lines.under_odds
 from {FEATURE_STORE} as features
 inner join {PROP_OUTCOMES} as outcomes
     on

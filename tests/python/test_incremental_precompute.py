@@ -121,7 +121,8 @@ def test_day_by_day_build_equals_full_build(
         assert (only_daily, only_full) == (0, 0), f"{table}: {result[table]}"
     # Every window day with games has its rows, built by its own incremental run.
     played = set(warehouse.query(
-        "select distinct game_date from nba_analytics.player_game_summary where game_date >= ?",
+        "select distinct game_date from nba_staging.stg_nbacom__player_game_logs "
+        "where game_date >= ?",
         [WINDOW[0]],
     ))
     stored = set(warehouse.query(

@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 import statistics
 from collections import defaultdict
@@ -305,3 +306,70 @@ def test_correcting_a_later_game_leaves_earlier_features_unchanged(
     for table in PRECOMPUTE_FACTS:
         rows, only_corrected, only_original = after[table]
         assert only_corrected > 0 and only_corrected == only_original, table
+
+
+BACKTEST_AS_OF = date(2025, 1, 15)
+
+
+@pytest.mark.slow
+def test_upcoming_rows_equal_training_rows_and_see_nothing_later(
+    real_warehouse: Warehouse, tmp_path: Path
+) -> None:
+    """A backtest as of 2025-01-15: the games from that day on become upcoming rows.
+
+    An upcoming row for a game ON the as-of date must equal, column for column, the
+    training row of the same game in the normal build (same cut-off: training/serving
+    parity). Upcoming rows of later games are computed as of the same date, so they see
+    no game played after it.
+    """
+    backtest = copy_warehouse(real_warehouse, tmp_path / "backtest")
+    backtest.dbt(
+        "run", "--select", "path:models/intermediate/features", "path:models/marts/precompute",
+        "--full-refresh", "--vars", json.dumps({"as_of_date": BACKTEST_AS_OF.isoformat()}),
+    )
+    upcoming, first, last, as_of = backtest.query(
+        "select count(*), min(game_date), max(game_date), max(feature_as_of_date) "
+        "from nba_precompute.ml_feature_store_v2 where is_upcoming"
+    )[0]
+    assert upcoming > 1000
+    assert (first, as_of) == (BACKTEST_AS_OF, BACKTEST_AS_OF)
+    assert last < BACKTEST_AS_OF + timedelta(days=7)
+    assert backtest.scalar(
+        "select max(game_date) from nba_precompute.ml_feature_store_v2 where not is_upcoming"
+    ) < BACKTEST_AS_OF
+    for table in ("upcoming_player_game_context", "upcoming_team_game_context"):
+        assert backtest.scalar(f"select count(*) from nba_analytics.{table}") > 0
+
+    with duckdb.connect(str(backtest.database), read_only=True) as con:
+        con.execute(f"attach '{real_warehouse.database}' as normal_db (read_only)")
+        con.execute(f"""
+            create temp table same_day_keys as
+            select player_id, game_id, market from nba_precompute.ml_feature_store_v2
+            where is_upcoming and game_date = '{BACKTEST_AS_OF}'
+            intersect
+            select player_id, game_id, market from normal_db.nba_precompute.ml_feature_store_v2
+            where game_date = '{BACKTEST_AS_OF}'
+        """)
+        rows = (
+            "select t.* exclude (is_upcoming) from {db}nba_precompute.ml_feature_store_v2 as t "
+            "semi join same_day_keys using (player_id, game_id, market)"
+        )
+        compared = con.execute("select count(*) from same_day_keys").fetchone()[0]
+        differing = con.execute(
+            f"select count(*) from ({rows.format(db='')} except all "
+            f"{rows.format(db='normal_db.')})"
+        ).fetchone()[0]
+        # Every projected player of a later game is computed as of the as-of date: his
+        # games_played_total is the same in all his upcoming games.
+        moving = con.execute("""
+            select count(*) from (
+                select player_id
+                from nba_precompute.ml_feature_store_v2
+                where is_upcoming
+                group by player_id
+                having count(distinct games_played_total) > 1
+            )
+        """).fetchone()[0]
+    assert compared > 500
+    assert differing == 0
+    assert moving == 0

@@ -3,8 +3,13 @@ tests pass, and its tables have the expected shape."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import duckdb
+
+from nba_props.load import DuckDBLoader
 from tests.python.conftest import Warehouse
-from tests.python.test_precompute_support import PRECOMPUTE_FACTS
+from tests.python.test_precompute_support import PRECOMPUTE_FACTS, copy_warehouse
 
 PLAYER_GAMES = 22124  # competitive player-games in the real player file
 MARKETS = 5  # rows of the prop_markets seed
@@ -138,3 +143,45 @@ def test_snapshots_hold_current_state(real_warehouse: Warehouse) -> None:
     ) > 60000
     # No injury report in the real files: an empty snapshot, not a failure.
     assert real_warehouse.scalar("select count(*) from nba_snapshots.injury_status_snapshot") == 0
+
+
+def test_membership_snapshot_records_a_trade(real_warehouse: Warehouse, tmp_path: Path) -> None:
+    """A later box score for another team (a trade) closes the player's membership version
+    and opens a new one."""
+    traded = copy_warehouse(real_warehouse, tmp_path / "traded")
+    player_id, old_team, new_team, game_id, game_date = traded.query("""
+        with last_games as (
+            select player_id, team_id, game_date,
+                row_number() over (partition by player_id order by game_date desc) as r
+            from nba_analytics.player_game_summary
+        )
+        select l.player_id, l.team_id, t.team_id, t.game_id, t.game_date
+        from last_games as l
+        inner join nba_staging.stg_nbacom__team_game_logs as t
+            on t.game_date > l.game_date and t.team_id != l.team_id
+            and substr(t.game_id, 3, 1) = '4'
+        where l.r = 1
+        order by l.player_id, t.game_date, t.game_id
+        limit 1
+    """)[0]
+    landing = tmp_path / "trade.csv"
+    with duckdb.connect(str(traded.database), read_only=True) as con:
+        con.execute(f"""
+            copy (
+                select * exclude (_load_id, _source_file, _content_hash, _row_number, _loaded_at)
+                    replace ({new_team} as team_id, '{game_id}' as game_id,
+                             cast('{game_date}' as date) as game_date, 'XXX vs. YYY' as matchup)
+                from nba_raw.nbacom_player_game_logs
+                where player_id = {player_id}
+                order by game_date desc
+                limit 1
+            ) to '{landing}' (header)
+        """)
+    DuckDBLoader(traded.database).load("nbacom_player_game_logs", [landing])
+    traded.dbt("snapshot", "--select", "player_team_membership_snapshot")
+    versions = traded.query(
+        "select team_id, dbt_valid_to is null from nba_snapshots.player_team_membership_snapshot "
+        "where player_id = ? order by dbt_valid_from",
+        [player_id],
+    )
+    assert versions == [(old_team, False), (new_team, True)]

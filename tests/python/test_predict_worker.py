@@ -274,9 +274,15 @@ def test_the_table_is_created_idempotently_and_drift_is_refused(tmp_path: Path) 
 def test_probabilities_and_recommendations() -> None:
     from nba_props.predict.probability import (
         break_even_probability,
+        implied_mean,
         recommend,
         side_probabilities,
     )
+
+    # The market's implied mean: an even-money half line sits just above it; juice moves it.
+    even, juiced_over = implied_mean(np.array([22.5, 1.5]), np.array([-110.0, -160.0]),
+                                     np.array([-110.0, 124.0]))
+    assert 22.5 < even < 23.0 and juiced_over > 1.8
 
     p_over, p_under = side_probabilities(np.array([2.0, 2.0, 25.0]), np.array([2.5, 2.0, 22.5]),
                                          np.array([1.0, 1.0, 2.0]))
@@ -289,4 +295,5 @@ def test_probabilities_and_recommendations() -> None:
                                 np.array([-110.0, -110.0, np.nan]),
                                 np.array([-110.0, -110.0, np.nan]), 0.04)
     assert list(rec) == ["OVER", "PASS", "UNDER"]
+    assert edge[0] == pytest.approx(0.62 - 110 / 210)
     assert conf.tolist() == pytest.approx([62.0, 50.0, 70.0])

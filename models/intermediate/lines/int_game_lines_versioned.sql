@@ -1,3 +1,7 @@
+-- A table, not a view: the BigQuery materialized view odds_api_game_lines_preferred_mv
+-- may only read tables.
+{{ config(materialized='table') }}
+
 -- Every bookmaker's game line (spread, total, moneylines) for each game, versioned like
 -- the player props: valid from the time it was known until the book's next snapshot of
 -- the game. Closing-line exports carry no snapshot time: their line counts from tip-off

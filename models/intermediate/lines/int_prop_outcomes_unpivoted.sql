@@ -26,10 +26,10 @@ player_stats as (
         player_id,
         game_date,
         team_id,
-        minutes,
         {%- for stat, expression in stats.items() %}
-            cast({{ expression }} as {{ nba_props.type_double() }}) as stat_{{ stat }}{{ "," if not loop.last }}
+        cast({{ expression }} as {{ nba_props.type_double() }}) as stat_{{ stat }},
         {%- endfor %}
+        minutes
     from player_games
 
 ),
@@ -46,7 +46,7 @@ final as (
         player_stats.minutes,
         case markets.stat_column
             {%- for stat in stats %}
-                when '{{ stat }}' then player_stats.stat_{{ stat }}
+            when '{{ stat }}' then player_stats.stat_{{ stat }}
             {%- endfor %}
         end as actual_value
     from player_stats

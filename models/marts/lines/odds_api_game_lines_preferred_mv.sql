@@ -1,9 +1,14 @@
 {#-
-    A materialized view on BigQuery. The project materialization that creates it there
-    (and falls back to a view or table on DuckDB) is coming in macros/materializations/;
-    until it lands this is a plain view on both engines.
+    A materialized view on BigQuery (materialization nba_materialized_view, see
+    macros/materializations/); a view on DuckDB. Window functions make it a
+    non-incremental MV, which BigQuery allows with a max staleness. It reads tables only
+    (int_game_lines_versioned is a table for that reason, and a seed).
 -#}
-{{ config(materialized='view') }}
+{{ config(**nba_props.mv_config(
+    cluster_by=['game_id'],
+    non_incremental=true,
+    max_staleness_minutes=240,
+)) }}
 
 -- One row per game: the current (latest pre-game) game line of the preferred book, and
 -- the consensus (median) spread and total across every book quoting the game.

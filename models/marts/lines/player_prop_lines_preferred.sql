@@ -61,8 +61,8 @@ lines_at_change as (
             change_points.game_id = book_lines.game_id
             and change_points.player_id = book_lines.player_id
             and change_points.market = book_lines.market
-            and book_lines.valid_from <= change_points.version_start
-            and (book_lines.valid_to is null or book_lines.valid_to > change_points.version_start)
+            and change_points.version_start >= book_lines.valid_from
+            and (book_lines.valid_to is null or change_points.version_start < book_lines.valid_to)
     left join bookmakers
         on book_lines.bookmaker = bookmakers.bookmaker
 

@@ -83,7 +83,7 @@ test_results as (
     where
         latest.check_kind = 'tests'
         and latest.recency_rank = 1
-    group by latest.run_date
+    group by 1
 
 ),
 
@@ -103,7 +103,7 @@ freshness_results as (
     where
         latest.check_kind = 'freshness'
         and latest.recency_rank = 1
-    group by latest.run_date
+    group by 1
 
 ),
 

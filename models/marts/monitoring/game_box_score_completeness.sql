@@ -111,21 +111,28 @@ player_only_games as (
 
 game_line_only_games as (
 
-    -- Closing lines with a final score for a date and pairing no NBA.com game matches.
+    -- Closing lines with a final score for a date and pairing no NBA.com game matches
+    -- (and no player box score names either: that game is listed once, by its id).
     select
         cast(null as {{ dbt.type_string() }}) as game_id,
-        game_date,
-        home_team_id,
-        away_team_id,
+        game_lines.game_date,
+        game_lines.home_team_id,
+        game_lines.away_team_id,
         cast(null as {{ dbt.type_string() }}) as game_type,
         'game_line_final_score' as final_evidence,
         0 as team_log_rows
     from game_lines
+    left join player_only_games
+        on
+            game_lines.game_date = player_only_games.game_date
+            and game_lines.home_team_id = player_only_games.home_team_id
+            and game_lines.away_team_id = player_only_games.away_team_id
     where
-        resolution_status = 'game_not_found'
-        and home_points is not null
-        and away_points is not null
-    group by game_date, home_team_id, away_team_id
+        game_lines.resolution_status = 'game_not_found'
+        and game_lines.home_points is not null
+        and game_lines.away_points is not null
+        and player_only_games.game_id is null
+    group by game_lines.game_date, game_lines.home_team_id, game_lines.away_team_id
 
 ),
 

@@ -10,14 +10,12 @@ daily as (
 ),
 
 windows as (
-
     {%- for days in var('performance_rolling_days') %}
-        select {{ days }} as window_days
-        {%- if not loop.last %}
-            union all
-        {%- endif %}
+    {%- if not loop.first %}
+    union all
+    {%- endif %}
+    select {{ days }} as window_days
     {%- endfor %}
-
 ),
 
 anchors as (
@@ -62,8 +60,8 @@ windowed as (
             and anchors.system_id = daily.system_id
             and anchors.system_version = daily.system_version
             and anchors.market = daily.market
-            and daily.game_date <= anchors.game_date
-            and daily.game_date > {{ nba_props.add_days('anchors.game_date', '-anchors.window_days') }}
+            and anchors.game_date >= daily.game_date
+            and {{ nba_props.add_days('anchors.game_date', '-anchors.window_days') }} < daily.game_date
     group by
         anchors.run_mode,
         anchors.system_id,

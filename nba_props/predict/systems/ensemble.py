@@ -20,7 +20,7 @@ MIN_HOLDOUT_ROWS = 100
 
 class EnsembleSystem(PredictionSystem):
     system_id = "ensemble"
-    system_version = "v1"
+    system_version = "v2"
 
     def __init__(self, components: Sequence[PredictionSystem], seed: int = 42):
         super().__init__(seed)

@@ -48,7 +48,7 @@ MIN_ROWS = 200
 
 class GradientBoostingSystem(PredictionSystem):
     system_id = "gradient_boosting"
-    system_version = "v1"
+    system_version = "v2"
 
     def __init__(self, seed: int = 42):
         super().__init__(seed)
