@@ -23,8 +23,8 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -292,7 +292,7 @@ def check_incremental_filters(
     index = _relation_index(manifest)
     nodes = {**manifest["nodes"], **manifest["sources"]}
     start = WINDOW_VARS["start_date"]
-    for uid, node in models(manifest).items():
+    for node in models(manifest).values():
         if node["config"].get("materialized") != "incremental":
             continue
         partition = (node["config"].get("partition_by") or {}).get("field")

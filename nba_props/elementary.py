@@ -18,8 +18,9 @@ import json
 import os
 import re
 import subprocess
-from collections.abc import Sequence
-from dataclasses import dataclass
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -324,3 +325,89 @@ def report_test_results(payload: dict[str, Any]) -> dict[str, str]:
             status = meta.get("latest_run_status") or meta.get("status") or "?"
             results[str(meta.get("test_unique_id", "?"))] = str(status)
     return results
+
+
+# ---- the whole check ---------------------------------------------------------------------
+
+# What the replay builds: the raw sources (and their tests), the facts and monitoring
+# models with anomaly tests and everything upstream of them, and Elementary's own models.
+VERIFY_SELECTION = (
+    "source:nbacom", "source:odds_api", "source:reference",
+    "+player_game_summary", "+team_offense_game_summary", "+game_day_data_quality",
+    "package:elementary",
+)
+
+
+@dataclass
+class Verification:
+    report: Path
+    seconds: float
+    baseline: dict[str, str]  # anomaly test -> status, clean replay
+    injected: dict[str, str]  # anomaly test -> status, after the injections
+    caught: dict[str, list[str]]  # injected anomaly -> the anomaly tests that flagged it
+    report_tests: dict[str, str] = field(default_factory=dict)  # what edr report shows
+    edr_output: str = ""
+
+    def as_json(self) -> str:
+        return json.dumps(self.__dict__, indent=2, default=str)
+
+
+def verify(
+    work: Path,
+    report: Path,
+    load: Callable[[Path, Path], object],
+    *,
+    as_of: datetime = REPLAY_AS_OF,
+) -> Verification:
+    """Replay the real season with the anomaly tests on, inject anomalies, build again,
+    write ``edr report``. ``load(database, landing)`` loads the real files."""
+    from nba_props.orchestrate.dbt import run_dbt
+
+    work.mkdir(parents=True, exist_ok=True)
+    database = work / "replay.duckdb"
+    database.unlink(missing_ok=True)
+    started = time.perf_counter()
+
+    def build(label: str) -> None:
+        outcome = run_dbt(
+            ["build", "--select", *VERIFY_SELECTION, "--indirect-selection", "cautious",
+             "--vars", dbt_vars(as_of)],
+            database=database,
+            target_path=work / f"target_{label}",
+            log_path=work / f"logs_{label}",
+            quiet=True,
+            raise_on_failure=False,
+        )
+        if outcome.exception:
+            raise RuntimeError(f"dbt build ({label}) could not run: {outcome.exception}")
+
+    load(database, work / "landing")
+    replay_as_of(database, as_of)
+    build("baseline")
+    baseline = {r.test_name: r.status for r in latest_results(database)}
+    injections = inject_anomalies(database, (as_of - timedelta(days=1)).date())
+    build("injected")
+    injected = {r.test_name: r.status for r in latest_results(database)}
+    proc = edr_report(database, report)
+    if proc.returncode != 0 or not report.is_file():
+        raise RuntimeError(
+            f"edr report failed (exit {proc.returncode}): "
+            f"{proc.stdout[-3000:]} {proc.stderr[-3000:]}"
+        )
+    caught = {
+        i.anomaly: sorted(
+            name
+            for name, status in injected.items()
+            if status in ("warn", "fail", "error") and any(f in name for f in i.expected_tests)
+        )
+        for i in injections
+    }
+    return Verification(
+        report=report,
+        seconds=round(time.perf_counter() - started, 1),
+        baseline=baseline,
+        injected=injected,
+        caught=caught,
+        report_tests=report_test_results(report_payload(report)),
+        edr_output=proc.stdout[-2000:],
+    )

@@ -50,7 +50,7 @@ def column_bytes(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> dic
         if base in FIXED:
             out[name] = FIXED[base] * rows
         else:
-            q = f'select coalesce(sum(2 + octet_length(cast("{name}" as varchar))), 0) from "{schema}"."{table}"'  # noqa: E501, S608
+            q = f'select coalesce(sum(2 + strlen(cast("{name}" as varchar))), 0) from "{schema}"."{table}"'  # noqa: E501, S608
             out[name] = int(con.execute(q).fetchone()[0])
     return out
 
@@ -91,8 +91,11 @@ def referenced_columns(manifest: dict[str, Any], compiled_root: Path, uid: str,
             continue
         seen.add(cur)
         node = nodes[cur]
-        path = compiled_root / "compiled" / "nba_props" / node.get("original_file_path", "")
-        if node["resource_type"] == "model" and path.is_file():
+        compiled = node.get("compiled_path")
+        path = compiled_root.parent / compiled if compiled else None
+        if path is not None and not path.is_file():
+            path = compiled_root / "compiled" / "nba_props" / node.get("original_file_path", "")
+        if node["resource_type"] in ("model", "test") and path is not None and path.is_file():
             text.append(path.read_text().lower())
         if cur == uid or node["config"].get("materialized") in ("view", "ephemeral"):
             stack += node.get("depends_on", {}).get("nodes", [])
@@ -140,11 +143,16 @@ def main(argv: list[str] | None = None) -> int:
 
     queries = []
     for uid, node in manifest["nodes"].items():
-        if node["resource_type"] != "model" or node["package_name"] != "nba_props":
+        if node["resource_type"] not in ("model", "test") or node["package_name"] != "nba_props":
             continue
         mat = node["config"].get("materialized")
-        if mat in ("view", "ephemeral"):
+        if node["resource_type"] == "test":
+            mat = "test"
+        elif mat in ("view", "ephemeral"):
             continue
+        elif mat == "incremental":
+            hooks = " ".join(h.get("sql", "") for h in node["config"].get("pre-hook") or [])
+            mat = "incremental_features" if "delete_feature_window" in hooks else "incremental"
         scanned, billed, tables = 0, 0, []
         for base in sorted(base_relations(manifest, uid)):
             if base not in sizes:
@@ -159,60 +167,79 @@ def main(argv: list[str] | None = None) -> int:
                         "billed": max(billed, MIN_PER_TABLE), "inputs": tables,
                         "own_bytes": own, "own_partitions": parts.get(uid, 0)})
 
-    full_scanned = sum(q["scanned"] for q in queries)
-    full_billed = sum(q["billed"] for q in queries)
-    # Daily: the same reads (the window filters stop before the raw tables: see bq_checks'
-    # pushdown report), plus each incremental fact's MERGE reading the window's partitions
-    # of its own table and its temp table.
-    merge_extra = 0
-    merge_extra_billed = 0
+    # A materialized view is not rebuilt by a run (the materialization keeps it when it is
+    # unchanged); BigQuery refreshes it on its own schedule, billed like its query.
+    per_run = [q for q in queries if q["materialized"] != "nba_materialized_view"]
+    mvs = [q for q in queries if q["materialized"] == "nba_materialized_view"]
+
+    def total(items: list[dict[str, Any]], key: str) -> int:
+        return int(sum(q[key] for q in items))
+
+    by_kind: dict[str, dict[str, int]] = {}
     for q in queries:
-        if q["materialized"] == "incremental" and q["own_partitions"]:
+        kind = by_kind.setdefault(q["materialized"], {"queries": 0, "scanned": 0, "billed": 0})
+        kind["queries"] += 1
+        kind["scanned"] += q["scanned"]
+        kind["billed"] += q["billed"]
+    full_scanned, full_billed = total(per_run, "scanned"), total(per_run, "billed")
+    # Daily: the same reads as a full refresh (the window filters stop before the raw tables:
+    # see bq_checks' pushdown report), plus each incremental fact's MERGE reading the window's
+    # partitions of its own table and of its temp table, and the bounds query.
+    merge_extra = merge_extra_billed = 0.0
+    for q in per_run:
+        if q["materialized"].startswith("incremental") and q["own_partitions"]:
             window = q["own_bytes"] * window_days / q["own_partitions"]
             merge_extra += 2 * window
             merge_extra_billed += 2 * max(window, MIN_PER_TABLE) + MIN_PER_TABLE
     daily_scanned = full_scanned + merge_extra
     daily_billed = full_billed + merge_extra_billed
-    # If the window reached the raw partitions (staging dedup partitioned by the date).
+    # If the window reached the raw partitions (staging dedup partitioned by the date): the
+    # analytics facts (not the feature models, which read full history by design) would read
+    # window_days / partitions of each raw table.
     raw = {uid: sum(v.values()) for uid, v in sizes.items()
            if nodes[uid]["resource_type"] == "source"}
-    pruned = 0
-    for q in queries:
+    raw_by_name = {nodes[u]["name"]: u for u in raw}
+    saved = 0.0
+    for q in per_run:
         if q["materialized"] != "incremental":
-            pruned += q["scanned"]
             continue
         for name, b in q["inputs"]:
-            uid = next((u for u in raw if nodes[u]["name"] == name), None)
+            uid = raw_by_name.get(name)
             if uid and parts.get(uid):
-                pruned += b * min(1.0, window_days / parts[uid])
-            else:
-                pruned += b
+                saved += b * (1 - min(1.0, window_days / parts[uid]))
     result = {
         "lookback_days": args.lookback_days,
+        "window_days": window_days,
         "raw_tables": {nodes[u]["name"]: {"bytes": b, "partitions": parts.get(u)}
                        for u, b in raw.items()},
-        "queries": len(queries),
+        "by_kind": by_kind,
         "full_refresh": {"scanned": full_scanned, "billed_with_minimums": full_billed},
         "daily_run": {"scanned": daily_scanned, "billed_with_minimums": daily_billed},
-        "daily_if_window_reached_raw": {"scanned": pruned + merge_extra},
+        "daily_if_window_reached_raw": {"scanned": daily_scanned - saved},
+        "materialized_view_refresh": {"scanned": total(mvs, "scanned"),
+                                      "billed_with_minimums": total(mvs, "billed")},
         "per_model": sorted(queries, key=lambda q: -q["scanned"]),
     }
     if args.json:
         print(json.dumps(result, indent=2))
         return 0
-    print(f"{len(queries)} materialized models (one query each in a build)")
     print("raw tables (logical bytes of every column, daily partitions):")
     for name, info in sorted(result["raw_tables"].items(), key=lambda x: -x[1]["bytes"]):
         print(f"  {name:28} {mb(info['bytes']):>10}  {info['partitions']} partitions")
-    print(f"full refresh: scans {mb(full_scanned)}, bills {mb(full_billed)} "
-          "(10 MB minimum per table per query)")
-    print(f"daily run (lookback {args.lookback_days}): scans {mb(daily_scanned)}, "
+    print("queries of one `dbt build`, by kind (scanned / billed with 10 MB minimums):")
+    for kind, info in sorted(by_kind.items()):
+        print(f"  {kind:24} {info['queries']:4} queries {mb(info['scanned']):>11} "
+              f"{mb(info['billed']):>11}")
+    print(f"full refresh (`dbt build --full-refresh`): scans {mb(full_scanned)}, "
+          f"bills {mb(full_billed)}")
+    print(f"daily run (`dbt build`, lookback {args.lookback_days}): scans {mb(daily_scanned)}, "
           f"bills {mb(daily_billed)}")
-    print(f"daily run if the window reached the raw partitions: scans "
+    print("daily run if the window filter reached the raw partitions: scans "
           f"{mb(result['daily_if_window_reached_raw']['scanned'])}")
+    print(f"materialized views, per refresh: {mb(total(mvs, 'scanned'))}")
     print("largest queries:")
-    for q in result["per_model"][:10]:
-        print(f"  {q['model']:36} {q['materialized']:22} {mb(q['scanned']):>10}")
+    for q in result["per_model"][:12]:
+        print(f"  {q['model'][:60]:60} {q['materialized']:22} {mb(q['scanned']):>10}")
     return 0
 
 

@@ -25,7 +25,7 @@ recounted as (
     left join player_games
         on
             cache.player_id = player_games.player_id
-            and player_games.game_date < cache.feature_as_of_date
+            and cache.feature_as_of_date > player_games.game_date
     group by cache.player_id, cache.cache_date, cache.games_played_total
 
 )

@@ -14,7 +14,10 @@ feature_store as (
 
 )
 
-select feature_store.player_id, feature_store.game_id, feature_store.market
+select
+    feature_store.player_id,
+    feature_store.game_id,
+    feature_store.market
 from feature_store
 cross join as_of
 where

@@ -63,16 +63,6 @@
     {{ return('float64') }}
 {%- endmacro %}
 
-{# Points scored from the zones' makes: `prefix<zone>suffix * points`, summed over zones.
-   E.g. zone_points_sum('opp_', '_fgm_l10') -> opp_restricted_area_fgm_l10 * 2 + ... #}
-{% macro zone_points_sum(prefix, suffix) -%}
-    {%- set parts = [] -%}
-    {%- for z in nba_props.shot_zones() -%}
-        {%- do parts.append(prefix ~ z.zone ~ suffix ~ ' * ' ~ z.points) -%}
-    {%- endfor -%}
-    {{ return(parts | join(' + ')) }}
-{%- endmacro %}
-
 {#
     Fixed-point type for the rolling sums of fractional values (minutes, 0.44 * FTA,
     pace). A float sum depends on the order the engine adds rows in, which depends on

@@ -68,9 +68,9 @@
 {%- endmaterialization %}
 
 
-{#- Elsewhere (DuckDB): a view, or a table with config fallback='table'. -#}
+{#- Elsewhere (DuckDB): a view, or a table with mv_config(fallback='table'). -#}
 {% materialization nba_materialized_view, default -%}
-    {%- if config.get('fallback', 'view') == 'table' -%}
+    {%- if nba_props.mv_setting('fallback', 'view') == 'table' -%}
         {{ return(dbt.materialization_table_default()) }}
     {%- else -%}
         {{ return(dbt.materialization_view_default()) }}

@@ -132,6 +132,28 @@ def summarise(rows: Frame, markets: Sequence[str], systems: Sequence[str]) -> li
     return out
 
 
+def monthly_mae(rows: Frame, market: str, systems: Sequence[str]) -> tuple[list[str],
+                                                                         list[list[str]]]:
+    """MAE by calendar month: each system, the line and the market's implied mean."""
+    graded = (rows["market"] == market) & (rows["grade_status"] == "graded")
+    months = rows["game_date"].astype("datetime64[M]")
+    header = ["month", "graded", *systems, "line", MARKET_REFERENCE]
+    out = []
+    first = graded & (rows["system_id"] == systems[0])
+    for month in np.unique(months[first]):
+        ref = first & (months == month)
+        implied = implied_mean(rows["line"][ref], rows["over_odds"][ref], rows["under_odds"][ref])
+        cells = [str(month), str(int(ref.sum()))]
+        for system in systems:
+            sel = graded & (rows["system_id"] == system) & (months == month)
+            cells.append(_fmt(float(np.mean(rows["absolute_error"][sel])) if sel.any()
+                              else math.nan))
+        cells.append(_fmt(float(np.mean(rows["line_absolute_error"][ref]))))
+        cells.append(_fmt(float(np.mean(np.abs(implied - rows["actual_value"][ref])))))
+        out.append(cells)
+    return header, out
+
+
 def _fmt(value: float, digits: int = 3, pct: bool = False) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "-"
@@ -374,8 +396,11 @@ def write_report(
     md += [f"- {e}" for e in explain] + [""]
     if notes:
         md += ["## Notes", ""] + [f"- {n}" for n in notes] + [""]
+    monthly = {m: monthly_mae(rows, m, systems) for m in images}
     for market, files in images.items():
-        md += [f"## {market}", ""] + [f"![{f}]({f})" for f in files] + [""]
+        md += [f"## {market}", "", "MAE by month:", ""]
+        md += [_markdown_table(*monthly[market]), ""]
+        md += [f"![{f}]({f})" for f in files] + [""]
     md_path = out_dir / "report.md"
     md_path.write_text("\n".join(md), encoding="utf-8")
 
@@ -388,7 +413,8 @@ def write_report(
         body += ["<h2>Notes</h2><ul>"] + [f"<li>{html.escape(n)}</li>" for n in notes]
         body += ["</ul>"]
     for market, files in images.items():
-        body += [f"<h2>{html.escape(market)}</h2>"]
+        body += [f"<h2>{html.escape(market)}</h2><p>MAE by month:</p>",
+                 _html_table(*monthly[market])]
         body += [f'<img src="{html.escape(f)}" alt="{html.escape(f)}">' for f in files]
     style = ("body{font-family:sans-serif;max-width:1300px;margin:auto}"
              "table{border-collapse:collapse;font-size:13px}"

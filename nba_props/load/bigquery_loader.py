@@ -59,7 +59,6 @@ from nba_props.warehouse.bigquery import (
     labels,
     make_client,
     run_query,
-    sanitize_label,
     schema_fields,
     table_id,
 )
@@ -279,12 +278,12 @@ class BigQueryLoader:
             self.client.update_table(table, ["schema"], retry=self._retry(),
                                      timeout=self.settings.api_deadline_s)
 
-    def _retry(self):  # noqa: ANN202 - google.api_core.retry.Retry
+    def _retry(self):
         return api_retry_policy(self.settings.api_deadline_s)
 
     # --- manifest ------------------------------------------------------------------------------
     def _read(self, table: str, raw_table: str) -> dict[str, list[dict[str, object]]]:
-        """content_hash -> rows of one raw table in ``table``, read page by page (tabledata.list)."""
+        """content_hash -> rows of one raw table in ``table``, page by page (tabledata.list)."""
         found: dict[str, list[dict[str, object]]] = {}
         rows = self.client.list_rows(
             self._table_id(table),

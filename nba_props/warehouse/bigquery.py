@@ -98,7 +98,7 @@ def labels(base: Mapping[str, str] | None = None, **extra: object) -> dict[str, 
 
 
 def check_identifier(name: str, what: str = "identifier") -> str:
-    """Table, dataset and column names come from code (contracts), never from input; check anyway."""
+    """Table, dataset and column names come from code (contracts), not input; check anyway."""
     if not _IDENT_RE.match(name):
         raise BigQueryConfigError(f"invalid BigQuery {what}: {name!r}")
     return name
@@ -185,7 +185,9 @@ def is_transient_job_error(exc: BaseException) -> bool:
     return bool(reasons) and reasons <= TRANSIENT_JOB_REASONS
 
 
-def _parameter(name: str, value: object) -> bigquery.ScalarQueryParameter | bigquery.ArrayQueryParameter:
+def _parameter(
+    name: str, value: object
+) -> bigquery.ScalarQueryParameter | bigquery.ArrayQueryParameter:
     if isinstance(value, (list, tuple)):
         items = list(value)
         kind = _scalar_type(items[0]) if items else "STRING"

@@ -226,7 +226,7 @@ def test_negative_points_fail_the_build(tmp_path: Path) -> None:
     assert mart.status == "skipped"
     # Run without the gate (dbt run, then dbt test), the mart's own tests catch it too.
     run_dbt(
-        ["run", "--select", "player_game_summary"], database=s.database,
+        ["run", "--select", "+player_game_summary"], database=s.database,
         target_path=tmp_path / "target", log_path=tmp_path / "logs", quiet=True,
     )
     tested = run_dbt(

@@ -3,6 +3,16 @@
 -- Default: the day after the newest final game, so a daily run needs no var.
 {%- set as_of_date = nba_props.feature_setting('as_of_date') %}
 {%- set as_of_time = nba_props.feature_setting('as_of_time') %}
+{%- if as_of_date is not none %}
+{%- set as_of_date_sql = nba_props.date_literal(as_of_date) %}
+{%- else %}
+{%- set as_of_date_sql = 'coalesce(' ~ nba_props.add_days('newest_final_game_date', 1) ~ ', current_date)' %}
+{%- endif %}
+{%- if as_of_time is not none %}
+{%- set as_of_time_sql = "cast('" ~ as_of_time ~ "' as timestamp)" %}
+{%- else %}
+{%- set as_of_time_sql = 'cast(null as timestamp)' %}
+{%- endif %}
 with
 
 games as (
@@ -22,16 +32,8 @@ newest_final_game as (
 final as (
 
     select
-        {% if as_of_date is not none -%}
-            {{ nba_props.date_literal(as_of_date) }}
-        {%- else -%}
-            coalesce({{ nba_props.add_days('newest_final_game_date', 1) }}, current_date)
-        {%- endif %} as as_of_date,
-        {% if as_of_time is not none -%}
-            cast('{{ as_of_time }}' as timestamp)
-        {%- else -%}
-            cast(null as timestamp)
-        {%- endif %} as as_of_time,
+        {{ as_of_date_sql }} as as_of_date,
+        {{ as_of_time_sql }} as as_of_time,
         newest_final_game_date,
         {{ nba_props.feature_setting('upcoming_days') }} as upcoming_days,
         {{ nba_props.feature_setting('roster_lookback_days') }} as roster_lookback_days

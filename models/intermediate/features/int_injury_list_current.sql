@@ -26,7 +26,7 @@ ranked as (
         reports.*,
         row_number() over (
             partition by reports.player_id
-            order by reports.report_time desc, reports.game_date desc, reports.team_id
+            order by reports.report_time desc, reports.game_date desc, reports.team_id asc
         ) as recency_rank
     from reports
     inner join team_newest

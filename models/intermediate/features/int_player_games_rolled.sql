@@ -12,7 +12,7 @@
     'rebounds': 'rebounds',
     'assists': 'assists',
 } %}
-{%- set usage_windows = {'l5': 'last_5', 'l10': 'last_10', 'season': 'season_to_date'} %}
+{%- set windows = {'l5': 'last_5', 'l10': 'last_10', 'season': 'season_to_date'} %}
 with
 
 player_games as (
@@ -21,7 +21,7 @@ player_games as (
 
 ),
 
-final as (
+window_sums as (
 
     select
         player_id,
@@ -29,24 +29,18 @@ final as (
         game_date,
         season_start_year,
         event_number,
-        season_game_number,
+        {%- for suffix, window in windows.items() %}
+        count(*) over {{ window }} as games_{{ suffix }},
         {%- for name, column in stats.items() %}
-        {{ nba_props.safe_divide('sum(' ~ column ~ ') over last_5', 'count(*) over last_5') }}
-            as {{ name }}_avg_l5,
-        {{ nba_props.safe_divide('sum(' ~ column ~ ') over last_10', 'count(*) over last_10') }}
-            as {{ name }}_avg_l10,
-        {{ nba_props.safe_divide('sum(' ~ column ~ ') over season_to_date', 'count(*) over season_to_date') }}
-            as {{ name }}_avg_season,
+        sum({{ column }}) over {{ window }} as {{ name }}_sum_{{ suffix }},
         {%- endfor %}
-        -- Usage rate: the player's share of his team's plays while on the floor, summed
-        -- over the window: sum(plays * team_minutes) / (5 * sum(minutes * team_plays)).
-        -- (Products of fixed-point values stay exact; a division inside the sum would not.)
-        {%- for suffix, window in usage_windows.items() %}
-        {{ nba_props.safe_divide(
-            'sum(player_plays * team_minutes) over ' ~ window,
-            '5 * sum(minutes * team_plays) over ' ~ window
-        ) }} as usage_rate_{{ suffix }}{{ ',' if not loop.last }}
+        -- Usage rate = sum(plays * team_minutes) / (5 * sum(minutes * team_plays)): the
+        -- player's share of his team's plays while on the floor. (Products of fixed-point
+        -- values stay exact; a division inside the sum would not.)
+        sum(player_plays * team_minutes) over {{ window }} as usage_numerator_{{ suffix }},
+        sum(minutes * team_plays) over {{ window }} as usage_denominator_{{ suffix }},
         {%- endfor %}
+        season_game_number
     from player_games
     window
         last_5 as (
@@ -61,6 +55,26 @@ final as (
             partition by player_id, season_start_year order by game_date, game_id
             rows between unbounded preceding and current row
         )
+
+),
+
+final as (
+
+    select
+        player_id,
+        game_id,
+        game_date,
+        season_start_year,
+        event_number,
+        {%- for suffix in windows %}
+        {%- for name in stats %}
+        {{ nba_props.safe_divide(name ~ '_sum_' ~ suffix, 'games_' ~ suffix) }} as {{ name }}_avg_{{ suffix }},
+        {%- endfor %}
+        {{ nba_props.safe_divide('usage_numerator_' ~ suffix, '5 * usage_denominator_' ~ suffix) }}
+            as usage_rate_{{ suffix }},
+        {%- endfor %}
+        season_game_number
+    from window_sums
 
 )
 

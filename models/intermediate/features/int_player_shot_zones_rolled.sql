@@ -43,16 +43,16 @@ final as (
         game_date,
         season_start_year,
         event_number,
-        count(*) over last_10 as shot_games_l10,
-        sum(zone_fga) over last_10 as fga_l10,
-        sum(zone_fga) over season_to_date as fga_season,
-        count(*) over season_to_date as shot_games_season,
         {%- for z in zones %}
         sum({{ z.zone }}_fga) over last_10 as {{ z.zone }}_fga_l10,
         sum({{ z.zone }}_fgm) over last_10 as {{ z.zone }}_fgm_l10,
         sum({{ z.zone }}_fga) over season_to_date as {{ z.zone }}_fga_season,
-        sum({{ z.zone }}_fgm) over season_to_date as {{ z.zone }}_fgm_season{{ ',' if not loop.last }}
+        sum({{ z.zone }}_fgm) over season_to_date as {{ z.zone }}_fgm_season,
         {%- endfor %}
+        count(*) over last_10 as shot_games_l10,
+        sum(zone_fga) over last_10 as fga_l10,
+        sum(zone_fga) over season_to_date as fga_season,
+        count(*) over season_to_date as shot_games_season
     from numbered
     window
         last_10 as (

@@ -1,7 +1,7 @@
 -- Each player's state AFTER each competitive game, for every stat a prop market in the
 -- prop_markets seed settles on (long: one row per player, game and stat). The stat
 -- expressions come from nba_props.prop_stat_expressions(); nothing here is specific to
--- one market.
+-- one market. Sums are exact (integer stats, fixed-point minutes).
 with
 
 player_games as (
@@ -45,7 +45,7 @@ used_stats as (
 
 ),
 
-final as (
+window_sums as (
 
     select
         player_id,
@@ -54,24 +54,15 @@ final as (
         season_start_year,
         event_number,
         stat_column,
-        stat_value as stat_last_game,
-        {{ nba_props.safe_divide('sum(stat_value) over last_5', 'count(*) over last_5') }}
-            as stat_avg_l5,
-        {{ nba_props.safe_divide('sum(stat_value) over last_10', 'count(*) over last_10') }}
-            as stat_avg_l10,
-        -- Sample standard deviation from exact sums: (n * sum(x^2) - sum(x)^2) / (n (n - 1)).
-        case
-            when count(*) over last_10 > 1
-                then sqrt(greatest({{ nba_props.safe_divide(
-                    'count(*) over last_10 * sum(stat_value * stat_value) over last_10'
-                    ~ ' - sum(stat_value) over last_10 * sum(stat_value) over last_10',
-                    'count(*) over last_10 * (count(*) over last_10 - 1)'
-                ) }}, 0))
-        end as stat_std_l10,
-        {{ nba_props.safe_divide('36 * sum(stat_value) over last_10', 'sum(minutes) over last_10') }}
-            as stat_per36_l10,
-        {{ nba_props.safe_divide('sum(stat_value) over season_to_date', 'count(*) over season_to_date') }}
-            as stat_avg_season
+        stat_value,
+        count(*) over last_5 as games_l5,
+        sum(stat_value) over last_5 as stat_sum_l5,
+        count(*) over last_10 as games_l10,
+        sum(stat_value) over last_10 as stat_sum_l10,
+        sum(stat_value * stat_value) over last_10 as stat_squares_l10,
+        sum(minutes) over last_10 as minutes_l10,
+        count(*) over season_to_date as games_season,
+        sum(stat_value) over season_to_date as stat_sum_season
     from used_stats
     window
         last_5 as (
@@ -86,6 +77,36 @@ final as (
             partition by player_id, stat_column, season_start_year order by game_date, game_id
             rows between unbounded preceding and current row
         )
+
+),
+
+final as (
+
+    select
+        player_id,
+        game_id,
+        game_date,
+        season_start_year,
+        event_number,
+        stat_column,
+        stat_value as stat_last_game,
+        {{ nba_props.safe_divide('stat_sum_l5', 'games_l5') }} as stat_avg_l5,
+        {{ nba_props.safe_divide('stat_sum_l10', 'games_l10') }} as stat_avg_l10,
+        -- Sample standard deviation from the exact sums:
+        -- sqrt((n * sum(x^2) - sum(x)^2) / (n * (n - 1))).
+        case
+            when games_l10 > 1
+                then sqrt(greatest(
+                    {{ nba_props.safe_divide(
+                        'games_l10 * stat_squares_l10 - stat_sum_l10 * stat_sum_l10',
+                        'games_l10 * (games_l10 - 1)'
+                    ) }},
+                    0
+                ))
+        end as stat_std_l10,
+        {{ nba_props.safe_divide('36 * stat_sum_l10', 'minutes_l10') }} as stat_per36_l10,
+        {{ nba_props.safe_divide('stat_sum_season', 'games_season') }} as stat_avg_season
+    from window_sums
 
 )
 

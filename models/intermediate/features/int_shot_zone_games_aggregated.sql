@@ -1,6 +1,10 @@
 -- Field-goal attempts and makes per (game, shooting player) and zone, for competitive
 -- games, with the shooting team and the defending team. Long: one row per zone with
 -- attempts. Backcourt heaves and unknown zones are left out of the zone models.
+{%- set zone_list = [] %}
+{%- for z in nba_props.shot_zones() %}
+{%- do zone_list.append("'" ~ z.zone ~ "'") %}
+{%- endfor %}
 with
 
 shots as (
@@ -29,15 +33,15 @@ final as (
         end as defending_team_id,
         shots.shot_zone,
         count(*) as attempts,
-        sum(case when shots.shot_made then 1 else 0 end) as makes
+        sum(case when shots.shot_made then 1 else 0 end) as makes,
+        sum(case when shots.shot_made then (case when shots.is_three then 3 else 2 end) else 0 end)
+            as points_scored
     from shots
     inner join games
         on shots.game_id = games.game_id
     where
         games.is_competitive
-        and shots.shot_zone in (
-            {%- for z in nba_props.shot_zones() %}'{{ z.zone }}'{{ ', ' if not loop.last }}{% endfor -%}
-        )
+        and shots.shot_zone in ({{ zone_list | join(', ') }})
     group by
         shots.game_id,
         games.game_date,

@@ -21,7 +21,8 @@ team_games as (
         sum(case when shot_zone = '{{ z.zone }}' then attempts else 0 end) as {{ z.zone }}_fga,
         sum(case when shot_zone = '{{ z.zone }}' then makes else 0 end) as {{ z.zone }}_fgm,
         {%- endfor %}
-        sum(attempts) as zone_fga
+        sum(attempts) as zone_fga,
+        sum(points_scored) as zone_points
     from zone_shots
     group by defending_team_id, game_id
 
@@ -44,16 +45,17 @@ final as (
         game_date,
         season_start_year,
         event_number,
-        count(*) over last_10 as games_l10,
-        count(*) over season_to_date as games_season,
-        sum(zone_fga) over last_10 as opp_fga_l10,
-        sum(zone_fga) over season_to_date as opp_fga_season,
         {%- for z in zones %}
         sum({{ z.zone }}_fga) over last_10 as opp_{{ z.zone }}_fga_l10,
         sum({{ z.zone }}_fgm) over last_10 as opp_{{ z.zone }}_fgm_l10,
         sum({{ z.zone }}_fga) over season_to_date as opp_{{ z.zone }}_fga_season,
-        sum({{ z.zone }}_fgm) over season_to_date as opp_{{ z.zone }}_fgm_season{{ ',' if not loop.last }}
+        sum({{ z.zone }}_fgm) over season_to_date as opp_{{ z.zone }}_fgm_season,
         {%- endfor %}
+        count(*) over last_10 as games_l10,
+        count(*) over season_to_date as games_season,
+        sum(zone_fga) over last_10 as opp_fga_l10,
+        sum(zone_fga) over season_to_date as opp_fga_season,
+        sum(zone_points) over last_10 as opp_points_l10
     from numbered
     window
         last_10 as (

@@ -99,8 +99,8 @@ recent_games as (
     inner join team_history
         on
             targets.team_id = team_history.team_id
-            and team_history.game_date >= {{ nba_props.add_days('targets.game_date', -7) }}
-            and team_history.game_date < targets.feature_as_of_date
+            and {{ nba_props.add_days('targets.game_date', -7) }} <= team_history.game_date
+            and targets.feature_as_of_date > team_history.game_date
     group by targets.team_id, targets.game_id
 
 ),

@@ -45,7 +45,7 @@ numbered as (
 
 ),
 
-final as (
+window_sums as (
 
     select
         team_id,
@@ -53,17 +53,17 @@ final as (
         game_date,
         season_start_year,
         event_number,
-        {{ nba_props.safe_divide('sum(pace) over last_10', 'count(pace) over last_10') }} as pace_l10,
-        {{ nba_props.safe_divide('sum(pace) over season_to_date', 'count(pace) over season_to_date') }}
-            as pace_season,
-        {{ nba_props.safe_divide('100 * sum(points) over last_10', 'sum(possessions) over last_10') }}
-            as offensive_rating_l10,
-        {{ nba_props.safe_divide('100 * sum(opp_points) over last_10', 'sum(opp_possessions) over last_10') }}
-            as defensive_rating_l10,
-        {{ nba_props.safe_divide('100 * sum(opp_points) over season_to_date', 'sum(opp_possessions) over season_to_date') }}
-            as defensive_rating_season,
-        {{ nba_props.safe_divide('sum(opp_points) over last_10', 'count(opp_points) over last_10') }}
-            as points_allowed_avg_l10
+        count(pace) over last_10 as pace_games_l10,
+        sum(pace) over last_10 as pace_sum_l10,
+        count(pace) over season_to_date as pace_games_season,
+        sum(pace) over season_to_date as pace_sum_season,
+        count(*) over last_10 as games_l10,
+        sum(points) over last_10 as points_l10,
+        sum(possessions) over last_10 as possessions_l10,
+        sum(opp_points) over last_10 as opp_points_l10,
+        sum(opp_possessions) over last_10 as opp_possessions_l10,
+        sum(opp_points) over season_to_date as opp_points_season,
+        sum(opp_possessions) over season_to_date as opp_possessions_season
     from numbered
     window
         last_10 as (
@@ -74,6 +74,26 @@ final as (
             partition by team_id, season_start_year order by game_date, game_id
             rows between unbounded preceding and current row
         )
+
+),
+
+final as (
+
+    select
+        team_id,
+        game_id,
+        game_date,
+        season_start_year,
+        event_number,
+        {{ nba_props.safe_divide('pace_sum_l10', 'pace_games_l10') }} as pace_l10,
+        {{ nba_props.safe_divide('pace_sum_season', 'pace_games_season') }} as pace_season,
+        {{ nba_props.safe_divide('100 * points_l10', 'possessions_l10') }} as offensive_rating_l10,
+        {{ nba_props.safe_divide('100 * opp_points_l10', 'opp_possessions_l10') }}
+            as defensive_rating_l10,
+        {{ nba_props.safe_divide('100 * opp_points_season', 'opp_possessions_season') }}
+            as defensive_rating_season,
+        {{ nba_props.safe_divide('opp_points_l10', 'games_l10') }} as points_allowed_avg_l10
+    from window_sums
 
 )
 

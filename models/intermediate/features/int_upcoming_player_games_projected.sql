@@ -2,6 +2,9 @@
 -- game type but All-Star) was for one of the two teams, and either it is recent (within
 -- roster_lookback_days) or a sportsbook lists him for this game. With his injury status
 -- for the game date, as last reported before the cut-off (as_of_time when set).
+{%- set roster_start = nba_props.add_days(
+    'game_sides.as_of_date', -1 * nba_props.feature_setting('roster_lookback_days') | int
+) %}
 with
 
 upcoming_games as (
@@ -100,8 +103,7 @@ candidates as (
         game_sides.*,
         latest_team.player_id,
         latest_team.last_game_date,
-        latest_team.last_game_date >= {{ nba_props.add_days('game_sides.as_of_date', '-1 * ' ~ nba_props.feature_setting('roster_lookback_days')) }}
-            as is_recent,
+        latest_team.last_game_date >= {{ roster_start }} as is_recent,
         props.player_id is not null as has_prop_listing
     from game_sides
     inner join latest_team

@@ -64,10 +64,10 @@ prop_lines as (
 
     -- The preferred/consensus line version valid at the cut-off: tip-off for played
     -- games, as_of_time (else the current line) for upcoming ones.
-    select lines.*
-    from {{ ref('player_prop_lines_preferred') }} as lines
+    select line_versions.*
+    from {{ ref('player_prop_lines_preferred') }} as line_versions
     cross join as_of
-    where {{ nba_props.line_valid_at_cut_off('lines', 'as_of') }}
+    where {{ nba_props.line_valid_at_cut_off('line_versions', 'as_of') }}
 
 ),
 

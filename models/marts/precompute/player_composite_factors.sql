@@ -75,23 +75,23 @@ recent_load as (
     inner join player_games
         on
             spine.player_id = player_games.player_id
-            and player_games.game_date >= {{ nba_props.add_days('spine.game_date', -7) }}
-            and player_games.game_date < spine.feature_as_of_date
+            and {{ nba_props.add_days('spine.game_date', -7) }} <= player_games.game_date
+            and spine.feature_as_of_date > player_games.game_date
     group by spine.player_id, spine.game_id
 
 ),
 
-league_daily as (
+league_team_games as (
 
-    -- Exact integer sums (hundredths of possessions and minutes): a float sum's result
-    -- depends on the order of the rows, and a daily build must equal a full one bit for bit.
+    -- Hundredths of possessions and minutes as integers: a float sum's result depends on
+    -- the order of the rows, and a daily build must equal a full one bit for bit.
     select
         team_games.game_date,
-        sum(cast(round(100 * (team_games.possessions + team_games.opp_possessions)) as {{ dbt.type_bigint() }}))
+        team_games.points,
+        cast(round(100 * team_games.possessions) as {{ dbt.type_bigint() }}) as possessions_x100,
+        cast(round(100 * (team_games.possessions + team_games.opp_possessions)) as {{ dbt.type_bigint() }})
             as both_possessions_x100,
-        sum(cast(round(100 * team_games.team_minutes) as {{ dbt.type_bigint() }})) as team_minutes_x100,
-        sum(team_games.points) as points,
-        sum(cast(round(100 * team_games.possessions) as {{ dbt.type_bigint() }})) as possessions_x100
+        cast(round(100 * team_games.team_minutes) as {{ dbt.type_bigint() }}) as team_minutes_x100
     from team_games
     inner join game_types
         on team_games.game_type = game_types.game_type
@@ -100,7 +100,19 @@ league_daily as (
         and team_games.possessions is not null
         and team_games.opp_possessions is not null
         and team_games.team_minutes > 0
-    group by team_games.game_date
+
+),
+
+league_daily as (
+
+    select
+        game_date,
+        sum(points) as points,
+        sum(possessions_x100) as possessions_x100,
+        sum(both_possessions_x100) as both_possessions_x100,
+        sum(team_minutes_x100) as team_minutes_x100
+    from league_team_games
+    group by game_date
 
 ),
 
@@ -110,13 +122,17 @@ league_as_of as (
     -- minutes) and points per 100 possessions, over every game strictly before the date.
     select
         as_of_dates.feature_as_of_date,
-        {{ nba_props.safe_divide('120 * sum(league_daily.both_possessions_x100)', 'sum(league_daily.team_minutes_x100)') }}
-            as league_pace,
-        {{ nba_props.safe_divide('10000 * sum(league_daily.points)', 'sum(league_daily.possessions_x100)') }}
-            as league_rating
+        {{ nba_props.safe_divide(
+            '120 * sum(league_daily.both_possessions_x100)',
+            'sum(league_daily.team_minutes_x100)'
+        ) }} as league_pace,
+        {{ nba_props.safe_divide(
+            '10000 * sum(league_daily.points)',
+            'sum(league_daily.possessions_x100)'
+        ) }} as league_rating
     from (select distinct feature_as_of_date from spine) as as_of_dates
     inner join league_daily
-        on league_daily.game_date < as_of_dates.feature_as_of_date
+        on as_of_dates.feature_as_of_date > league_daily.game_date
     group by as_of_dates.feature_as_of_date
 
 ),
@@ -147,9 +163,11 @@ joined as (
         league_as_of.league_pace,
         opponent.defensive_rating_l10 as opponent_defensive_rating_l10,
         league_as_of.league_rating,
+        -- Matchup by zone: the player's share of attempts there times how much better (+)
+        -- or worse (-) than the league the opponent lets teams shoot there.
         {%- for z in zones %}
-        shot_zones.{{ z.zone }}_fga_share_l10,
-        defense_zones.opp_{{ z.zone }}_fg_pct_diff_l10,
+        shot_zones.{{ z.zone }}_fga_share_l10 * defense_zones.opp_{{ z.zone }}_fg_pct_diff_l10
+            as {{ z.zone }}_matchup,
         {%- endfor %}
         shot_zones.fga_l10 as player_zone_fga_l10,
         defense_zones.games_l10 as opponent_zone_games_l10
@@ -205,12 +223,18 @@ final as (
         + 2.0 * greatest(coalesce(minutes_load_ratio, 1.0) - 1.0, 0.0) as fatigue_score,
         -- Matchup: the player's zone mix against what the opponent allows by zone,
         -- relative to the league (positive = a softer defence for his shots).
-        {%- for z in zones %}
-        {{ z.zone }}_fga_share_l10 * opp_{{ z.zone }}_fg_pct_diff_l10{{ ' +' if not loop.last }}
-        {%- endfor %} as matchup_fg_pct_delta,
-        {%- for z in zones %}
-        {{ z.points }} * {{ z.zone }}_fga_share_l10 * opp_{{ z.zone }}_fg_pct_diff_l10{{ ' +' if not loop.last }}
-        {%- endfor %} as matchup_points_per_shot_delta,
+        (
+            0
+            {%- for z in zones %}
+            + {{ z.zone }}_matchup
+            {%- endfor %}
+        ) as matchup_fg_pct_delta,
+        (
+            0
+            {%- for z in zones %}
+            + {{ z.points }} * {{ z.zone }}_matchup
+            {%- endfor %}
+        ) as matchup_points_per_shot_delta,
         opponent_defensive_rating_l10,
         opponent_defensive_rating_l10 - league_rating as opponent_defensive_rating_vs_league,
         -- Pace

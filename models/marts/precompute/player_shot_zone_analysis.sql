@@ -59,16 +59,16 @@ joined as (
         located.prior_event_number as shot_games_total,
         shot_history.season_start_year = player_dates.season_start_year as is_same_season,
         shot_history.game_date as last_shot_game_date,
-        shot_history.shot_games_l10,
-        shot_history.fga_l10,
-        shot_history.shot_games_season,
-        shot_history.fga_season,
         {%- for z in zones %}
         shot_history.{{ z.zone }}_fga_l10,
         shot_history.{{ z.zone }}_fgm_l10,
         shot_history.{{ z.zone }}_fga_season,
-        shot_history.{{ z.zone }}_fgm_season{{ ',' if not loop.last }}
+        shot_history.{{ z.zone }}_fgm_season,
         {%- endfor %}
+        shot_history.shot_games_l10,
+        shot_history.fga_l10,
+        shot_history.shot_games_season,
+        shot_history.fga_season
     from player_dates
     inner join located
         on
@@ -90,19 +90,25 @@ final as (
         is_upcoming,
         season_start_year,
         shot_games_total,
-        last_shot_game_date,
         coalesce(shot_games_l10, 0) as shot_games_l10,
         coalesce(fga_l10, 0) as fga_l10,
         case when is_same_season then shot_games_season else 0 end as shot_games_season,
         case when is_same_season then fga_season else 0 end as fga_season,
         {%- for z in zones %}
-        {{ nba_props.safe_divide(z.zone ~ '_fga_l10', 'fga_l10') }} as {{ z.zone }}_fga_share_l10,
-        {{ nba_props.safe_divide(z.zone ~ '_fgm_l10', z.zone ~ '_fga_l10') }} as {{ z.zone }}_fg_pct_l10,
-        case when is_same_season then {{ nba_props.safe_divide(z.zone ~ '_fga_season', 'fga_season') }} end
-            as {{ z.zone }}_fga_share_season,
-        case when is_same_season then {{ nba_props.safe_divide(z.zone ~ '_fgm_season', z.zone ~ '_fga_season') }} end
-            as {{ z.zone }}_fg_pct_season{{ ',' if not loop.last }}
+        {{ nba_props.safe_divide(z.zone ~ '_fga_l10', 'fga_l10') }}
+            as {{ z.zone }}_fga_share_l10,
+        {{ nba_props.safe_divide(z.zone ~ '_fgm_l10', z.zone ~ '_fga_l10') }}
+            as {{ z.zone }}_fg_pct_l10,
+        case
+            when is_same_season
+                then {{ nba_props.safe_divide(z.zone ~ '_fga_season', 'fga_season') }}
+        end as {{ z.zone }}_fga_share_season,
+        case
+            when is_same_season
+                then {{ nba_props.safe_divide(z.zone ~ '_fgm_season', z.zone ~ '_fga_season') }}
+        end as {{ z.zone }}_fg_pct_season,
         {%- endfor %}
+        last_shot_game_date
     from joined
     where {{ nba_props.feature_window_filter('analysis_date') }}
 

@@ -67,7 +67,8 @@ league_daily as (
         sum(case when shot_zone = '{{ z.zone }}' then attempts else 0 end) as {{ z.zone }}_fga,
         sum(case when shot_zone = '{{ z.zone }}' then makes else 0 end) as {{ z.zone }}_fgm,
         {%- endfor %}
-        sum(attempts) as zone_fga
+        sum(attempts) as zone_fga,
+        sum(points_scored) as zone_points
     from zone_shots
     group by game_date
 
@@ -82,13 +83,11 @@ league_as_of as (
         {{ nba_props.safe_divide('sum(league_daily.' ~ z.zone ~ '_fgm)', 'sum(league_daily.' ~ z.zone ~ '_fga)') }}
             as league_{{ z.zone }}_fg_pct,
         {%- endfor %}
-        {{ nba_props.safe_divide(
-            nba_props.zone_points_sum('sum(league_daily.', '_fgm)'),
-            'sum(league_daily.zone_fga)'
-        ) }} as league_points_per_shot
+        {{ nba_props.safe_divide('sum(league_daily.zone_points)', 'sum(league_daily.zone_fga)') }}
+            as league_points_per_shot
     from (select distinct feature_as_of_date from team_dates) as as_of_dates
     inner join league_daily
-        on league_daily.game_date < as_of_dates.feature_as_of_date
+        on as_of_dates.feature_as_of_date > league_daily.game_date
     group by as_of_dates.feature_as_of_date
 
 ),
@@ -97,12 +96,6 @@ joined as (
 
     select
         team_dates.*,
-        located.prior_event_number as games_total,
-        defense_history.season_start_year = team_dates.season_start_year as is_same_season,
-        defense_history.games_l10,
-        defense_history.games_season,
-        defense_history.opp_fga_l10,
-        defense_history.opp_fga_season,
         {%- for z in zones %}
         defense_history.opp_{{ z.zone }}_fga_l10,
         defense_history.opp_{{ z.zone }}_fgm_l10,
@@ -110,6 +103,13 @@ joined as (
         defense_history.opp_{{ z.zone }}_fgm_season,
         league_as_of.league_{{ z.zone }}_fg_pct,
         {%- endfor %}
+        located.prior_event_number as games_total,
+        defense_history.season_start_year = team_dates.season_start_year as is_same_season,
+        defense_history.games_l10,
+        defense_history.games_season,
+        defense_history.opp_fga_l10,
+        defense_history.opp_fga_season,
+        defense_history.opp_points_l10,
         league_as_of.league_points_per_shot
     from team_dates
     inner join located
@@ -137,18 +137,19 @@ rates as (
         coalesce(games_l10, 0) as games_l10,
         case when is_same_season then games_season else 0 end as games_season,
         coalesce(opp_fga_l10, 0) as opp_fga_l10,
-        {{ nba_props.safe_divide(
-            nba_props.zone_points_sum('opp_', '_fgm_l10'),
-            'opp_fga_l10'
-        ) }} as opp_points_per_shot_l10,
-        league_points_per_shot,
         {%- for z in zones %}
-        {{ nba_props.safe_divide('opp_' ~ z.zone ~ '_fga_l10', 'opp_fga_l10') }} as opp_{{ z.zone }}_fga_share_l10,
-        {{ nba_props.safe_divide('opp_' ~ z.zone ~ '_fgm_l10', 'opp_' ~ z.zone ~ '_fga_l10') }} as opp_{{ z.zone }}_fg_pct_l10,
-        case when is_same_season then {{ nba_props.safe_divide('opp_' ~ z.zone ~ '_fgm_season', 'opp_' ~ z.zone ~ '_fga_season') }} end
-            as opp_{{ z.zone }}_fg_pct_season,
-        league_{{ z.zone }}_fg_pct{{ ',' if not loop.last }}
+        {%- set opp = 'opp_' ~ z.zone %}
+        {{ nba_props.safe_divide(opp ~ '_fga_l10', 'opp_fga_l10') }} as {{ opp }}_fga_share_l10,
+        {{ nba_props.safe_divide(opp ~ '_fgm_l10', opp ~ '_fga_l10') }}
+            as {{ opp }}_fg_pct_l10,
+        case
+            when is_same_season
+                then {{ nba_props.safe_divide(opp ~ '_fgm_season', opp ~ '_fga_season') }}
+        end as {{ opp }}_fg_pct_season,
+        league_{{ z.zone }}_fg_pct,
         {%- endfor %}
+        {{ nba_props.safe_divide('opp_points_l10', 'opp_fga_l10') }} as opp_points_per_shot_l10,
+        league_points_per_shot
     from joined
 
 ),

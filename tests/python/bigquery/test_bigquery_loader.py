@@ -237,7 +237,8 @@ def test_iter_arrow_batches_reads_page_by_page(monkeypatch: pytest.MonkeyPatch) 
 def test_secret_manager_missing_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "google.cloud.secretmanager", None)
     settings = bq.BigQuerySettings(project="nba-props-test", secret="projects/p/secrets/s")
-    with pytest.raises(bq.BigQueryConfigError, match="google-cloud-secret-manager is not installed"):
+    with pytest.raises(bq.BigQueryConfigError,
+                       match="google-cloud-secret-manager is not installed"):
         bq.make_credentials(settings)
 
 
@@ -252,7 +253,7 @@ def test_missing_adc_is_a_clear_error(monkeypatch: pytest.MonkeyPatch, tmp_path:
 def test_credentials_are_never_logged(monkeypatch: pytest.MonkeyPatch,
                                       caplog: pytest.LogCaptureFixture) -> None:
     class Creds:
-        token = "ya29.secret-token-value"  # noqa: S105
+        token = "ya29.secret-token-value"
 
     monkeypatch.setattr("google.auth.default", lambda scopes=None: (Creds(), "p"))
     monkeypatch.setattr(bq.bigquery, "Client", lambda **kw: kw)
