@@ -425,6 +425,50 @@ def compile_offline(
     return excluded
 
 
+def check_required_partition_filters(
+    manifest: dict[str, Any], target_path: Path, report: Report, skip: set[str]
+) -> None:
+    """Every query on a table with require_partition_filter filters its partition column.
+
+    BigQuery rejects the query otherwise. Checked on every compiled model and data test
+    (generic tests get the filter from bigquery__get_where_subquery). The window filter of
+    an incremental model counts: on a full build it becomes `(col is null or col is not
+    null)`, which BigQuery also accepts.
+    """
+    index = _relation_index(manifest)
+    required = {
+        uid: (n["config"].get("partition_by") or {}).get("field")
+        for uid, n in manifest["nodes"].items()
+        if n["resource_type"] == "model" and n["config"].get("require_partition_filter")
+    }
+    for uid, node in manifest["nodes"].items():
+        if node["resource_type"] not in ("model", "test") or node["name"] in skip:
+            continue
+        compiled = node.get("compiled_path")
+        path = target_path.parent / compiled if compiled else None
+        if path is None or not path.is_file():
+            path = target_path / "compiled" / "nba_props" / node["original_file_path"]
+        if not path.is_file():
+            continue
+        try:
+            tree = sqlglot.parse_one(path.read_text(), read="bigquery")
+        except sqlglot.errors.ParseError:
+            continue  # reported by bigquery_parse
+        for table in tree.find_all(exp.Table):
+            target = index.get(_table_key(table))
+            if target not in required or target == uid:
+                continue
+            column = required[target]
+            select = table.find_ancestor(exp.Select)
+            where = select.args.get("where") if select is not None else None
+            ok = where is not None and any(c.name == column for c in where.find_all(exp.Column))
+            name = manifest["nodes"][target]["name"]
+            report.add("partition_filter_required", f"{node['name']} -> {name}", ok,
+                       f"filters {column}" if ok else
+                       f"reads {name} without a filter on {column}: BigQuery rejects it "
+                       "(require_partition_filter)")
+
+
 def check_materialized_views(manifest: dict[str, Any], report: Report) -> None:
     nodes = manifest["nodes"]
     for node in models(manifest).values():
@@ -470,6 +514,7 @@ def run_checks(work_dir: Path | None = None, project_dir: Path = PROJECT_DIR) ->
                 continue
             check_sql(node["name"], sql, report)
         check_incremental_filters(manifest, tpath, report)
+        check_required_partition_filters(manifest, tpath, report, introspective)
         check_materialized_views(manifest, report)
     finally:
         if owned:

@@ -411,3 +411,43 @@ def verify(
         report_tests=report_test_results(report_payload(report)),
         edr_output=proc.stdout[-2000:],
     )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """`python -m nba_props.elementary report [FILE]`: edr report of $NBA_PROPS_DUCKDB."""
+    import argparse
+    import sys
+
+    parser = argparse.ArgumentParser(prog="python -m nba_props.elementary")
+    sub = parser.add_subparsers(dest="command", required=True)
+    report = sub.add_parser("report", help="write Elementary's HTML report (edr report)")
+    report.add_argument(
+        "file", type=Path, nargs="?", default=Path("reports/elementary_report.html")
+    )
+    report.add_argument(
+        "--database",
+        type=Path,
+        default=Path(os.environ.get("NBA_PROPS_DUCKDB", "data/nba_props.duckdb")),
+    )
+    args = parser.parse_args(argv)
+    if not is_installed() or edr_path() is None:
+        print("Elementary is off: run `make elementary-on` first", file=sys.stderr)
+        return 2
+    if not args.database.is_file():
+        print(f"no warehouse at {args.database}: run `make run` first", file=sys.stderr)
+        return 2
+    proc = edr_report(args.database, args.file)
+    print(proc.stdout[-3000:])
+    if proc.returncode != 0 or not args.file.is_file():
+        print(proc.stderr[-3000:], file=sys.stderr)
+        return proc.returncode or 1
+    shown = list(report_test_results(report_payload(args.file)).values())
+    print(
+        f"Elementary report: {args.file} ({len(shown)} tests: {shown.count('pass')} passed, "
+        f"{shown.count('warn')} warned, {shown.count('fail') + shown.count('error')} failed)"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -5,6 +5,8 @@ with
 feature_store as (
 
     select * from {{ ref('ml_feature_store_v2') }}
+    -- BigQuery: a partition filter (require_partition_filter); every row on both engines.
+    where {{ nba_props.all_partitions('game_date') }}
 
 ),
 

@@ -5,6 +5,8 @@ with
 cache as (
 
     select * from {{ ref('player_daily_cache') }}
+    -- BigQuery: a partition filter (require_partition_filter); every row on both engines.
+    where {{ nba_props.all_partitions('cache_date') }}
 
 ),
 

@@ -19,7 +19,12 @@
     {{ return(nba_props.date_literal(start.isoformat())) }}
 {%- endmacro %}
 
-{# `where <column> >= <window start>` on incremental runs, nothing on full builds. #}
+{#
+    `where <column> >= <window start>` on incremental runs, every row on full builds. "Every
+    row" is `true` on DuckDB and `(<column> is null or <column> is not null)` on BigQuery:
+    the same rows, but it counts as a partition filter, so a full build may read a fact that
+    has require_partition_filter.
+#}
 {% macro incremental_window_filter(date_column, source_column=none) -%}
     {#- start_date first: with it the window needs no look at the target (offline compile). -#}
     {%- if var('start_date', none) is not none or is_incremental() -%}
@@ -28,8 +33,21 @@
             and {{ source_column or date_column }} <= {{ nba_props.date_literal(var('end_date')) }}
         {%- endif -%}
     {%- else -%}
-        true
+        {{ nba_props.all_partitions(source_column or date_column) }}
     {%- endif -%}
+{%- endmacro %}
+
+{# A predicate true for every row that BigQuery accepts as a partition filter. #}
+{% macro all_partitions(column) -%}
+    {{ return(adapter.dispatch('all_partitions', 'nba_props')(column)) }}
+{%- endmacro %}
+
+{% macro default__all_partitions(column) -%}
+    true
+{%- endmacro %}
+
+{% macro bigquery__all_partitions(column) -%}
+    ({{ column }} is null or {{ column }} is not null)
 {%- endmacro %}
 
 {# The newest value of a date column in an existing relation (python date or none). #}

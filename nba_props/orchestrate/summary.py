@@ -91,11 +91,16 @@ def summarize(
                 "from nba_reference.unresolved_entities group by 1"
             ).fetchall():
                 summary.unresolved[kind] = (entities, int(rows))
-        summary.missing_box_scores = con.execute(
-            "select count(*) from nba_intermediate.int_games_unified "
-            "where game_status not in ('final', 'scheduled', 'postponed') "
-            "or (game_status = 'final' and team_log_rows < 2)"
+        has_games = con.execute(
+            "select count(*) from information_schema.tables "
+            "where table_schema = 'nba_intermediate' and table_name = 'int_games_unified'"
         ).fetchone()[0]
+        if has_games:  # absent when the build failed before it
+            summary.missing_box_scores = con.execute(
+                "select count(*) from nba_intermediate.int_games_unified "
+                "where game_status not in ('final', 'scheduled', 'postponed') "
+                "or (game_status = 'final' and team_log_rows < 2)"
+            ).fetchone()[0]
         summary.data_quality = data_quality_summary(con, outcome, freshness, tables)
         if summary.data_quality.missing_games is not None:
             summary.missing_box_scores = summary.data_quality.missing_games
@@ -180,10 +185,12 @@ class DataQualitySummary:
             f"  dbt results    {self.target_path / 'run_results.json'}, "
             f"{self.target_path / 'sources.json'}"
         )
-        docs = self.target_path / "docs" / "index.html"
+        docs = PROJECT_DIR / "target" / "docs" / "index.html"  # where `make docs` writes it
         out.append(f"  docs site      {docs}" + ("" if docs.exists() else "  (make docs)"))
         if self.elementary_report is not None:
-            out.append(f"  elementary     {self.elementary_report}")
+            out.append(
+                f"  elementary     {self.elementary_report}  (refresh: make elementary-report)"
+            )
         return out
 
 

@@ -81,6 +81,11 @@ def backtest(
     return run_backtest(Path(database), config, out if grade else None, grade=grade)
 
 
+def _is_hh_mm(text: str) -> bool:
+    hour, _, minute = text.partition(":")
+    return hour.isdigit() and minute.isdigit() and int(hour) < 24 and int(minute) < 60
+
+
 def _date(text: str) -> date:
     return date.fromisoformat(text)
 
@@ -122,14 +127,21 @@ def cmd_predict(args: argparse.Namespace) -> int:
 
 def cmd_backtest(args: argparse.Namespace) -> int:
     if not args.markets:
-        print("backtest: give at least one --market", flush=True)
+        print("backtest: give at least one --market")
         return 2
-    result = backtest(
-        args.database, args.season, args.markets, out_dir=args.out, systems=args.systems,
-        start=args.start, end=args.end, retrain_every_days=args.retrain_every,
-        edge_threshold=args.edge_threshold, line_as_of=args.line_as_of,
-        warmup_days=args.warmup_days, seed=args.seed, grade=not args.no_grade,
-    )
+    if args.line_as_of != "closing" and not _is_hh_mm(args.line_as_of):
+        print(f"backtest: --line-as-of must be 'closing' or HH:MM, not {args.line_as_of!r}")
+        return 2
+    try:
+        result = backtest(
+            args.database, args.season, args.markets, out_dir=args.out, systems=args.systems,
+            start=args.start, end=args.end, retrain_every_days=args.retrain_every,
+            edge_threshold=args.edge_threshold, line_as_of=args.line_as_of,
+            warmup_days=args.warmup_days, seed=args.seed, grade=not args.no_grade,
+        )
+    except ValueError as exc:  # no dates with lines in the window, bad --line-as-of
+        print(f"backtest: {exc}")
+        return 2
     written = sum(r.predictions_written for r in result.dates)
     print(f"backtest {args.season} {', '.join(args.markets)}: {len(result.dates)} dates, "
           f"{written:,} predictions, {result.seconds:.0f} s")

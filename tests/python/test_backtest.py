@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from nba_props.backtest import BacktestConfig, run_backtest
+from nba_props.backtest.report import MARKET_REFERENCE
 from nba_props.predict.systems import SYSTEM_IDS
 from tests.python.ml_warehouse import SEASON, MLWarehouse, build_once
 
@@ -34,10 +35,14 @@ def test_backtest_smoke_small_window(ml_warehouse: MLWarehouse, tmp_path: Path) 
     assert all(r.training_cutoff <= r.game_date for r in result.dates)
 
     summary = {(s["market"], s["system"]): s for s in result.summary}
-    assert set(summary) == {(m, s) for m in config.markets for s in SYSTEM_IDS}
+    assert set(summary) == {(m, s) for m in config.markets
+                            for s in (*SYSTEM_IDS, MARKET_REFERENCE)}
     for s in summary.values():
         assert s["graded"] > 0 and s["mae"] > 0 and s["line_mae"] > 0
         assert s["plays"] == s["wins"] + s["losses"] + s["pushes"]
+    # The line MAE is the same for every system: they predict the same rows, same lines.
+    for market in config.markets:
+        assert len({round(summary[(market, s)]["line_mae"], 9) for s in SYSTEM_IDS}) == 1
 
     report = result.report_path
     assert report is not None and report.is_file()

@@ -1,3 +1,9 @@
+-- A table, not a view like the rest of the folder: it is read by player_daily_cache, player_shot_zone_analysis,
+-- player_composite_factors and ml_feature_store_v2,
+-- and a view would be recomputed (with the upcoming-roster projection) by each. It is
+-- rebuilt in full on every run, so it always holds the whole history.
+{{ config(materialized='table') }}
+
 -- Every (player, game) that gets features, with the date they are computed as of and the
 -- number of the player's competitive games strictly before that date:
 --   played games before as_of_date: as of their own game date (training rows);

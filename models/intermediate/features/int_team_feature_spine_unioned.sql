@@ -1,3 +1,9 @@
+-- A table, not a view like the rest of the folder: it is read by team_defense_zone_analysis,
+-- player_composite_factors (twice) and upcoming_team_game_context,
+-- and a view would be recomputed (with the upcoming-roster projection) by each. It is
+-- rebuilt in full on every run, so it always holds the whole history.
+{{ config(materialized='table') }}
+
 -- Every (team, game) that gets team features: competitive games played before
 -- as_of_date (as of their own date) and upcoming games (as of as_of_date), with the
 -- team's state after its last competitive game strictly before that date.

@@ -12,6 +12,8 @@ with
 player_games as (
 
     select * from {{ ref('player_game_summary') }}
+    -- BigQuery: a partition filter (require_partition_filter); every row on both engines.
+    where {{ nba_props.all_partitions('game_date') }}
 
 ),
 

@@ -69,6 +69,13 @@ def test_incremental_facts_are_partitioned_and_filter_their_window(report: Repor
     assert _failures(report, "large_input_filtered") == []
 
 
+def test_every_read_of_a_partition_filtered_table_filters_it(report: Report) -> None:
+    """BigQuery rejects a query on a require_partition_filter table that has no such filter."""
+    checked = [f for f in report.findings if f.check == "partition_filter_required"]
+    assert checked, "no model or test reads a table with require_partition_filter"
+    assert _failures(report, "partition_filter_required") == []
+
+
 def test_materialized_views_read_base_tables(report: Report) -> None:
     assert _failures(report, "mv_base_tables") == []
 
