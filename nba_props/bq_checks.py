@@ -176,9 +176,13 @@ def dbt_bigquery(
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
         **(extra_env or {}),
     }
-    proc = subprocess.run(  # noqa: S603 - our own dbt executable and arguments
-        cli, capture_output=True, text=True, timeout=timeout_s, env=env, check=False
-    )
+    try:
+        proc = subprocess.run(  # noqa: S603 - our own dbt executable and arguments
+            cli, capture_output=True, text=True, timeout=timeout_s, env=env, check=False
+        )
+    except subprocess.TimeoutExpired as exc:
+        partial = exc.stdout.decode() if isinstance(exc.stdout, bytes) else (exc.stdout or "")
+        return DbtRun(False, partial + f"\nTIMEOUT: dbt stopped after {timeout_s:.0f}s")
     return DbtRun(proc.returncode == 0, proc.stdout + proc.stderr)
 
 

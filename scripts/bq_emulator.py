@@ -58,7 +58,24 @@ FACTS = "player_game_summary team_offense_game_summary team_defense_game_summary
 # Models an emulator cannot finish in reasonable time (and their children): excluded by
 # default, listed in the report. bqemulator ran team_defense_zone_analysis for more than
 # 10 minutes without an answer (the query over 200k shots through its SQL translation).
-SLOW: dict[str, list[str]] = {"bqemulator": ["team_defense_zone_analysis+"], "crucible": []}
+SLOW: dict[str, list[str]] = {
+    "bqemulator": ["team_defense_zone_analysis+", "upcoming_team_game_context+"],
+    "crucible": [],
+}
+_STATUS = re.compile(r"\d+ of \d+ (OK|ERROR|PASS|WARN|FAIL|SKIP)\b(.*?)(?:\s\.{3,}|\s+\[)")
+
+
+def statuses_from_output(output: str) -> dict[str, dict[str, Any]]:
+    """Per-node status from dbt's console lines (when dbt was stopped before run_results)."""
+    names = {"OK": "success", "ERROR": "error", "PASS": "pass", "WARN": "warn", "FAIL": "fail",
+             "SKIP": "skipped"}
+    out: dict[str, dict[str, Any]] = {}
+    for line in re.sub(r"\x1b\[[0-9;]*m", "", output).splitlines():
+        match = _STATUS.search(line)
+        if match and match.group(2).split():
+            name = match.group(2).split()[-1]
+            out[name] = {"status": names[match.group(1)], "message": line[-200:]}
+    return out
 
 
 def node_statuses(run_results: Path) -> dict[str, dict[str, Any]]:
@@ -92,6 +109,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="game logs only, fewer steps")
     parser.add_argument("--work-dir", type=Path, default=ROOT / "target_bq" / "emulator")
     parser.add_argument("--project-dir", type=Path, default=ROOT)
+    parser.add_argument("--step-timeout", type=float, default=2400,
+                        help="seconds one dbt step may take before it is stopped")
     parser.add_argument("--exclude", nargs="*", default=None,
                         help="dbt selectors to leave out (default: the emulator's SLOW list)")
     args = parser.parse_args(argv)
@@ -141,11 +160,13 @@ def main(argv: list[str] | None = None) -> int:
         def dbt(step: str, dbt_args: list[str], extra_vars: dict[str, str] | None = None) -> DbtRun:
             t0 = time.monotonic()
             tpath = work / f"target_{step}"
+            (tpath / "run_results.json").unlink(missing_ok=True)
             run = dbt_bigquery(dbt_args, profiles_dir=profiles, target="emulator",
                                target_path=tpath, log_path=work / "logs",
                                dbt_vars={**dbt_vars, **(extra_vars or {})},
-                               project_dir=args.project_dir, timeout_s=3000)
-            statuses = node_statuses(tpath / "run_results.json")
+                               project_dir=args.project_dir, timeout_s=args.step_timeout)
+            statuses = node_statuses(tpath / "run_results.json") or statuses_from_output(
+                run.output)
             report["steps"][step] = {
                 "success": run.success,
                 "seconds": round(time.monotonic() - t0, 1),

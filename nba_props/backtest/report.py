@@ -225,6 +225,13 @@ def plot_market(rows: Frame, market: str, systems: Sequence[str], out_dir: Path)
         days, (s, c) = _by_date(rows, first, rows["line_absolute_error"])
         ax.plot(days, _rolling(days, s, c), label="line (as prediction)", color="black",
                 linestyle="--")
+        implied = np.full(len(rows), np.nan)
+        implied[first] = np.abs(
+            implied_mean(rows["line"][first], rows["over_odds"][first],
+                         rows["under_odds"][first]) - rows["actual_value"][first])
+        days, (s, c) = _by_date(rows, first, implied)
+        ax.plot(days, _rolling(days, s, c), label=MARKET_REFERENCE, color="grey",
+                linestyle=":")
     ax.set_title(f"{market}: MAE, 7-day rolling")
     ax.set_ylabel("mean absolute error")
     ax.legend(fontsize=8)
@@ -362,7 +369,8 @@ def write_report(
         ("season", config.season),
         ("markets", ", ".join(config.markets)),
         ("game dates predicted", f"{len(dates) - len(skipped)} ({min(dates)} .. {max(dates)})"),
-        ("dates skipped (too little history)", str(len(skipped))),
+        ("dates skipped", f"{len(skipped)} (no line at the prediction time, or too little "
+                          "history to train)"),
         ("prediction time (lines used)", config.line_as_of + (
             " (the last pre-game line of the preferred book)"
             if config.line_as_of == "closing" else " UTC on the game date")),

@@ -116,7 +116,7 @@ def cmd_predict(args: argparse.Namespace) -> int:
     )
     if result.skipped_reason:
         print(f"{result.game_date}: no predictions ({result.skipped_reason})")
-        return 1
+        return 0 if result.skipped_reason == "no lines" else 1
     print(f"{result.game_date}: {result.rows_read} player-markets with a line at "
           f"{result.as_of:%Y-%m-%d %H:%M} UTC -> {result.predictions_written} predictions "
           f"(models trained on games before {result.training_cutoff})")
@@ -146,9 +146,11 @@ def cmd_backtest(args: argparse.Namespace) -> int:
     print(f"backtest {args.season} {', '.join(args.markets)}: {len(result.dates)} dates, "
           f"{written:,} predictions, {result.seconds:.0f} s")
     for s in result.summary:
-        print(f"  {s['market']:<24} {s['system']:<18} MAE {s['mae']:.3f}  line MAE "
-              f"{s['line_mae']:.3f}  plays {s['plays']:>5}  hit {s['hit_rate']:.3f}  "
-              f"ROI {s['roi']:+.3f}")
+        line = (f"  {s['market']:<24} {s['system']:<26} MAE {s['mae']:.3f}  line MAE "
+                f"{s['line_mae']:.3f}")
+        if s["plays"]:
+            line += f"  plays {s['plays']:>5}  hit {s['hit_rate']:.3f}  ROI {s['roi']:+.3f}"
+        print(line)
     if result.report_path:
         print(f"report: {result.report_path} (and report.html beside it)")
     return 0

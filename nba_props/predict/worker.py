@@ -128,6 +128,16 @@ class PredictionWorker:
             store.ensure_table(self.con)
             self._table_ready = True
         frame = reader.read_prediction_rows(self.con, game_date, as_of, self.markets)
+        if len(frame) == 0:
+            # Nothing to predict (no line yet): no training; earlier rows of the date go.
+            systems = self._written or build_systems(self.settings.systems,
+                                                     seed=self.settings.seed)[1]
+            store.replace_predictions(
+                self.con, game_date, self.settings.run_mode,
+                [(s.system_id, s.system_version) for s in systems], self.markets,
+                self._batch(frame, systems, game_date, as_of),
+            )
+            return DateResult(game_date, as_of, 0, 0, None, skipped_reason="no lines")
         try:
             systems = self.models_for(game_date)
         except InsufficientTrainingData as exc:

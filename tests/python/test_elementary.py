@@ -76,11 +76,19 @@ def test_anomaly_tests_are_declared_and_off_by_default(real_warehouse: Warehouse
     }
     assert dimensions == {("bookmaker",), ("market",)}
 
+    # Shared settings come from the meta.elementary defaults of dbt_project.yml (Elementary
+    # reads a test's arguments from its table's meta when the test does not set them).
+    manifest = json.loads((real_warehouse.target_path / "manifest.json").read_text())
+    tables = {n["name"]: n for n in [*manifest["nodes"].values(), *manifest["sources"].values()]}
     for node in tests:
-        kwargs = node["test_metadata"]["kwargs"]
-        if node["test_metadata"]["name"] != "schema_changes":
-            assert kwargs["exclude_detection_period_from_training"] is True, node["unique_id"]
         assert node["config"]["enabled"] is False  # var elementary_enabled defaults to false
+        if node["test_metadata"]["name"] == "schema_changes":
+            continue
+        defaults = tables[_target(node)]["config"]["meta"]["elementary"]
+        settings = {**defaults, **node["test_metadata"]["kwargs"]}
+        assert settings["exclude_detection_period_from_training"] is True, node["unique_id"]
+        assert settings["time_bucket"] == {"period": "day", "count": 1}
+        assert settings["detection_period"] == {"period": "day", "count": 2}
 
 
 requires_elementary = pytest.mark.skipif(
