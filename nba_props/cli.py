@@ -13,6 +13,7 @@ from nba_props.contracts import RAW_TABLES
 from nba_props.load import DuckDBLoader, LoadError
 from nba_props.orchestrate.daily import DailyConfig, backfill, new_run_id, run_day
 from nba_props.orchestrate.dbt import DbtError
+from nba_props.predict.cli_commands import add_backtest_parser, add_predict_parser
 from nba_props.scrape import ScrapeError
 from nba_props.scrape.logs import log_context
 
@@ -64,6 +65,9 @@ def _cmd_run(args: argparse.Namespace) -> int:
         f"loaded {loaded:,} new rows from {len(result.loads) - skipped} files "
         f"({skipped} files already loaded, skipped)"
     )
+    if result.predictions:
+        days = ", ".join(f"{d} {n:,}" for d, n in result.predictions.items())
+        print(f"predictions written (walk-forward, every system and market): {days}")
     print(result.summary.render())
     if not result.dbt.success:
         print(
@@ -225,6 +229,9 @@ def build_parser() -> argparse.ArgumentParser:
     scrape.add_argument("--base-url", default=None, help="override the API host (tests)")
     scrape.add_argument("--timeout", type=float, default=10.0)
     scrape.set_defaults(func=_cmd_scrape)
+
+    add_predict_parser(sub)
+    add_backtest_parser(sub)
     return parser
 
 

@@ -131,7 +131,10 @@ def main(argv: list[str] | None = None) -> int:
             project=EMULATOR_PROJECT,
             api_endpoint=emu.endpoint,
             server_job_timeout=args.emulator != "crucible",
-            job_timeout_s=900,
+            job_timeout_s=1800,
+            # crucible-emulator parses a CSV upload while answering its last chunk: minutes
+            # for the 220k shot rows. Real BigQuery answers at once and runs the job after.
+            api_deadline_s=1800,
         )
         loader = BigQueryLoader(settings=settings, options=LoadOptions.for_emulator(args.emulator),
                                 run_id="emulator-e2e")

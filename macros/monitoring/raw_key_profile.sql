@@ -5,16 +5,13 @@
 
     relation: source('...', '<raw table>'); key_columns: the natural key that staging
     deduplicates on; required_columns: the key columns that may never be null (default: all;
-    optional parts such as snapshot_time are null in closing-line exports). Rows are compared on a hash of every data column (the loader's
+    optional parts such as snapshot_time are null in closing-line exports). Rows of keys
+    that several files delivered are compared on a hash of every data column (the loader's
     _-prefixed columns excluded), so an identical re-delivery is told apart from a correction.
 #}
 {% macro raw_key_profile(relation, key_columns, required_columns=none) -%}
-    {%- set keys = key_columns | join(', ') -%}
     {%- set null_key -%}
-        {%- for column in required_columns or key_columns %}{{ column }} is null{% if not loop.last %} or {% endif %}{% endfor -%}
-    {%- endset -%}
-    {%- set key_join -%}
-        {%- for column in key_columns %}raw_rows.{{ column }} = multi_load_keys.{{ column }}{% if not loop.last %} and {% endif %}{% endfor -%}
+        {%- for column in required_columns or key_columns %}{{ adapter.quote(column) }} is null{% if not loop.last %} or {% endif %}{% endfor -%}
     {%- endset -%}
     with
 
@@ -22,13 +19,13 @@
 
         select
             _load_id,
-            {{ keys }},
+            {{ nba_props.natural_key_text(key_columns) }} as natural_key,
             min(_source_file) as source_file,
             min(_loaded_at) as loaded_at,
             count(*) as key_rows,
             max(case when {{ null_key }} then 1 else 0 end) as has_null_key
         from {{ relation }}
-        group by _load_id, {{ keys }}
+        group by 1, 2
 
     ),
 
@@ -36,8 +33,8 @@
 
         select
             *,
-            count(*) over (partition by {{ keys }}) as loads_with_key,
-            max(loaded_at) over (partition by {{ keys }}) as newest_load_of_key
+            count(*) over (partition by natural_key) as loads_with_key,
+            max(loaded_at) over (partition by natural_key) as newest_load_of_key
         from per_key_and_load
 
     ),
@@ -45,7 +42,7 @@
     multi_load_keys as (
 
         -- Only keys that several files delivered are hashed and compared.
-        select distinct {{ keys }}
+        select distinct natural_key
         from with_other_loads
         where loads_with_key > 1
 
@@ -57,11 +54,11 @@
             raw_rows._load_id,
             raw_rows._loaded_at,
             min(raw_rows._loaded_at) over (
-                partition by {% for column in key_columns %}raw_rows.{{ column }}, {% endfor %}{{ nba_props.row_hash(relation, 'raw_rows') }}
+                partition by multi_load_keys.natural_key, {{ nba_props.row_hash(relation, 'raw_rows') }}
             ) as first_load_of_row
         from {{ relation }} as raw_rows
         inner join multi_load_keys
-            on {{ key_join }}
+            on {{ nba_props.natural_key_text(key_columns, 'raw_rows') }} = multi_load_keys.natural_key
 
     ),
 
@@ -107,6 +104,21 @@
     from per_load
     left join redelivered
         on per_load._load_id = redelivered._load_id
+{%- endmacro %}
+
+{#
+    The natural key as one string ('~' for null parts): windows and joins then work on one
+    column of one type on both engines (BigQuery cannot partition by a FLOAT64 such as a
+    prop's line) and null key parts still compare equal.
+#}
+{% macro natural_key_text(key_columns, alias=none) -%}
+    {%- set parts = [] -%}
+    {%- for column in key_columns -%}
+        {%- if parts %}{% do parts.append("'|'") %}{% endif -%}
+        {%- set name = (alias ~ '.' if alias else '') ~ adapter.quote(column) -%}
+        {%- do parts.append("coalesce(cast(" ~ name ~ " as " ~ dbt.type_string() ~ "), '~')") -%}
+    {%- endfor -%}
+    {{ return(dbt.concat(parts)) }}
 {%- endmacro %}
 
 {#

@@ -132,8 +132,8 @@ def run_backtest(
         grading = run_dbt(
             ["build", "--select", GRADING_SELECTOR, "--indirect-selection", "cautious"],
             database=Path(database),
-            target_path=target_path or out / "dbt_target",
-            log_path=log_path or out / "dbt_logs",
+            target_path=target_path or out / "_dbt" / "target",
+            log_path=log_path or out / "_dbt" / "logs",
             quiet=True,
         )
     report_path = None

@@ -169,9 +169,7 @@ class BigQueryExecutionLog:
 
     target_name = "bigquery"
 
-    def __init__(
-        self, client: Any, project: str, dataset: str = SCHEMA, timeout_s: float = 120.0
-    ):
+    def __init__(self, client: Any, project: str, dataset: str = SCHEMA, timeout_s: float = 120.0):
         self.client = client
         self.table = f"`{project}.{dataset}.{TABLE}`"
         self.timeout_s = timeout_s
@@ -180,7 +178,8 @@ class BigQueryExecutionLog:
         cols = ", ".join(f"{name} {_BIGQUERY_TYPES[typ]}" for name, typ in COLUMNS)
         sql = (
             f"create table if not exists {self.table} ({cols}) "
-            "partition by date(logged_at) cluster by run_id, job_type"
+            # the same layout as the dbt hook's (macros/monitoring/execution_log.sql)
+            "partition by timestamp_trunc(logged_at, day) cluster by run_id, job_type"
         )
         self.client.query(sql, timeout=self.timeout_s).result(timeout=self.timeout_s)
 
@@ -226,7 +225,10 @@ def job(
     or error with the message, and the exception re-raised. ``execution_log=None`` times
     the job without writing (a caller with no warehouse)."""
     record = JobRecord(
-        job_type, job_name, run_id=current_run_id(run_id), resource_type=resource_type,
+        job_type,
+        job_name,
+        run_id=current_run_id(run_id),
+        resource_type=resource_type,
         command=command,
     )
     record.target_name = execution_log.target_name if execution_log else None

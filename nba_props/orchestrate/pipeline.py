@@ -39,6 +39,35 @@ class PipelineResult:
     loads: list[LoadResult]
     dbt: DbtOutcome
     summary: RunSummary
+    predictions: dict[str, int]
+
+
+def predict_recent_days(database: Path, played_days: int = 7) -> dict[str, int]:
+    """Predict the last played days (graded at once) and the upcoming ones (pending).
+
+    Each date uses models trained only on games before it (walk-forward), one feature
+    query per date, one batched write; re-running replaces the same rows.
+    """
+    import duckdb
+
+    from nba_props.predict.cli_commands import predict
+
+    with duckdb.connect(str(database), read_only=True) as con:
+        days = [r[0] for r in con.execute(
+            "with days as (select distinct game_date, game_status"
+            " from nba_intermediate.int_games_unified"
+            " where game_status in ('final', 'scheduled') and game_type = 'regular_season'),"
+            " ranked as (select *, row_number() over (partition by game_status"
+            " order by game_date desc) as recency from days)"
+            " select game_date from ranked"
+            " where game_status = 'scheduled' or recency <= ? order by game_date",
+            [played_days],
+        ).fetchall()]
+    written: dict[str, int] = {}
+    for day in days:
+        result = predict(database, day)
+        written[day.isoformat()] = result.predictions_written
+    return written
 
 
 def load_all(
@@ -74,6 +103,14 @@ def run_local_pipeline(
     loads = load_all(database, files, run_id=run_id)
     env = {RUN_ID_ENV: run_id}
     outcome = run_dbt(["build", *dbt_args], database=database, env=env, raise_on_failure=False)
+    predictions: dict[str, int] = {}
+    if outcome.success:
+        predictions = predict_recent_days(database)
+        grading = run_dbt(["build", "--select", "source:nba_predictions+"], database=database,
+                          env=env, raise_on_failure=False)
+        outcome.nodes += grading.nodes
+        outcome.success = grading.success
+        outcome.exception = grading.exception
     freshness = run_dbt(["source", "freshness"], database=database, env=env, raise_on_failure=False)
     summary = summarize(database, outcome, data_label="SYNTHETIC demo data", freshness=freshness)
-    return PipelineResult(loads, outcome, summary)
+    return PipelineResult(loads, outcome, summary, predictions)

@@ -218,9 +218,7 @@ def data_quality_summary(
         for n in tests
         if n.status in ("fail", "error")
     ]
-    warned = [
-        f"{_test_name(n.unique_id)} ({n.failures} rows)" for n in tests if n.status == "warn"
-    ]
+    warned = [f"{_test_name(n.unique_id)} ({n.failures} rows)" for n in tests if n.status == "warn"]
     anomaly = [n for n in tests if _test_name(n.unique_id).startswith("elementary_")]
     elementary = None
     if anomaly:
@@ -275,7 +273,7 @@ def data_quality_summary(
         stale_sources=stale,
         elementary=elementary,
         target_path=target_path,
-        elementary_report=report if report.exists() else None,
+        elementary_report=report if report.exists() and elementary is not None else None,
     )
 
 
