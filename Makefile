@@ -39,6 +39,7 @@ dbt-test: $(STAMP)
 	$(BIN)/nba-props run --database data/test.duckdb --landing data/test-landing
 
 pytest: $(STAMP)
+	bash scripts/ensure_chromium.sh
 	$(BIN)/pytest
 
 ## make docs: the dbt docs site (models, columns, tests, lineage) of the warehouse in $(DUCKDB)

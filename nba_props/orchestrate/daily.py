@@ -19,6 +19,7 @@ from pathlib import Path
 
 from nba_props.load import DuckDBLoader, LoadResult
 from nba_props.orchestrate.dbt import DbtOutcome, run_dbt
+from nba_props.orchestrate.execution_log import DuckDBExecutionLog, job, load_files
 from nba_props.orchestrate.replay import reference_files
 from nba_props.scrape import MissingSecretError, find_landed, scrape_day
 
@@ -144,7 +145,16 @@ def _predict(cfg: DailyConfig, day: date) -> int:
     """Run the ML workers for the day's games (one feature query, one batched write)."""
     from nba_props.predict.cli_commands import predict
 
-    result = predict(cfg.database, day)
+    with job(
+        DuckDBExecutionLog(cfg.database),
+        "predict",
+        f"predict {day}",
+        command="nba-props daily",
+        run_id=cfg.run_id,
+    ) as record:
+        result = predict(cfg.database, day)
+        record.rows_affected = result.predictions_written
+        record.set_detail(skipped_reason=result.skipped_reason)
     if result.skipped_reason:
         log.info("no predictions for %s: %s", day, result.skipped_reason)
     return int(result.predictions_written)
@@ -154,8 +164,15 @@ def run_day(day: date, cfg: DailyConfig) -> DayResult:
     mode, files, day_files = acquire(day, cfg)
     result = DayResult(day=day, run_id=cfg.run_id, mode=mode, day_files=day_files)
     loader = DuckDBLoader(cfg.database, run_id=cfg.run_id)
+    execution_log = DuckDBExecutionLog(cfg.database)
     for table in sorted(files):
-        result.loads += _timed(result, f"load {table}", lambda t=table: loader.load(t, files[t]))
+        result.loads += _timed(
+            result,
+            f"load {table}",
+            lambda t=table: load_files(
+                loader, t, files[t], execution_log, command="nba-props daily", run_id=cfg.run_id
+            ),
+        )
     window = (day - timedelta(days=cfg.lookback_days), day)
     if not day_files:  # a day without games: nothing to build, nothing to predict
         log.info("no landed files for %s: nothing to build", day)
@@ -230,6 +247,7 @@ def backfill(
         log.info("resuming: %d day(s) already done are skipped", skipped)
     results: list[DayResult] = []
     loader = DuckDBLoader(cfg.database, run_id=cfg.run_id)
+    execution_log = DuckDBExecutionLog(cfg.database)
     for offset in range(0, len(pending), chunk_days):
         chunk = pending[offset : offset + chunk_days]
         chunk_results: list[DayResult] = []
@@ -237,7 +255,14 @@ def backfill(
             mode, files, day_files = acquire(day, cfg)
             result = DayResult(day=day, run_id=cfg.run_id, mode=mode, day_files=day_files)
             for table in sorted(files):
-                result.loads += loader.load(table, files[table])
+                result.loads += load_files(
+                    loader,
+                    table,
+                    files[table],
+                    execution_log,
+                    command="nba-props backfill",
+                    run_id=cfg.run_id,
+                )
             chunk_results.append(result)
         window = (chunk[0] - timedelta(days=cfg.lookback_days), chunk[-1])
         # Build even when every file was loaded before: an interrupted run may have

@@ -12,7 +12,10 @@ latest_version as (
         *,
         row_number() over (
             partition by team_id, game_id
-            order by _loaded_at desc, _row_number desc
+            -- The newest load wins; a key repeated inside one file (the 2023-24 team
+            -- file lists preseason game 0012300036 twice, once with 3 minutes and 0
+            -- points) keeps its most complete row. raw_duplicate_rows counts both.
+            order by _loaded_at desc, min desc nulls last, _row_number desc
         ) as version_rank
     from source
 

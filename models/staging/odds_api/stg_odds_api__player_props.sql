@@ -11,7 +11,11 @@ latest_version as (
     select
         *,
         row_number() over (
-            partition by game, game_time, player, market, bookmaker, line, snapshot_time
+            partition by
+                game, game_time, player, market, bookmaker,
+                -- BigQuery cannot partition by a FLOAT64: key on the line's text.
+                cast(line as {{ dbt.type_string() }}),
+                snapshot_time
             order by _loaded_at desc, _row_number desc
         ) as version_rank
     from source
