@@ -27,8 +27,8 @@ from typing import Any
 
 import duckdb
 
-from nba_props.orchestrate.replay import DAY_EXPRESSIONS
 from nba_props.load.staging import _csv_path, normalize_header, quote_ident
+from nba_props.orchestrate.replay import DAY_EXPRESSIONS
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 OUT_DIR = PROJECT_DIR / "benchmarks"
@@ -38,10 +38,16 @@ def _child(step: str, payload: dict[str, Any]) -> dict[str, Any]:
     """Run one step in a fresh interpreter; returns its timing and its own peak memory."""
     proc = subprocess.run(  # noqa: S603 - fixed argv, no shell
         [sys.executable, "-m", "nba_props.bench", "--child", step, json.dumps(payload)],
-        capture_output=True, text=True, check=False, cwd=PROJECT_DIR, timeout=3600,
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=PROJECT_DIR,
+        timeout=3600,
     )
     if proc.returncode != 0:
-        raise RuntimeError(f"bench step {step} failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
+        raise RuntimeError(
+            f"bench step {step} failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"
+        )
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
@@ -51,12 +57,18 @@ def _run_child_step(step: str, payload: dict[str, Any]) -> dict[str, Any]:
     if step == "dbt":
         from nba_props.orchestrate.dbt import run_dbt
 
-        outcome = run_dbt(payload["args"], database=Path(payload["database"]), quiet=True,
-                          target_path=Path(payload["target_path"]),
-                          log_path=Path(payload["target_path"]) / "logs")
-        extra = {"models": outcome.count("model", "success"),
-                 "tests": outcome.count("test", "pass") + outcome.count("test", "warn"),
-                 "node_seconds": round(sum(n.execution_time for n in outcome.nodes), 2)}
+        outcome = run_dbt(
+            payload["args"],
+            database=Path(payload["database"]),
+            quiet=True,
+            target_path=Path(payload["target_path"]),
+            log_path=Path(payload["target_path"]) / "logs",
+        )
+        extra = {
+            "models": outcome.count("model", "success"),
+            "tests": outcome.count("test", "pass") + outcome.count("test", "warn"),
+            "node_seconds": round(sum(n.execution_time for n in outcome.nodes), 2),
+        }
     elif step == "load":
         from nba_props.load import DuckDBLoader
 
@@ -97,9 +109,11 @@ def _split_day(files: dict[str, list[Path]], day: date, out: Path) -> tuple[dict
                 continue
             for i, path in enumerate(paths):
                 with _csv_path(path) as csv_file:
-                    con.execute("create or replace temp table f as select * from read_csv(?, "
-                                "all_varchar = true, header = true, sample_size = -1)",
-                                [str(csv_file)])
+                    con.execute(
+                        "create or replace temp table f as select * from read_csv(?, "
+                        "all_varchar = true, header = true, sample_size = -1)",
+                        [str(csv_file)],
+                    )
                 cols = [r[0] for r in con.execute("describe f").fetchall()]
                 lowered = ", ".join(f"{quote_ident(c)} as {normalize_header(c)}" for c in cols)
                 con.execute(f"create or replace temp table g as select {lowered} from f")  # noqa: S608
@@ -109,7 +123,9 @@ def _split_day(files: dict[str, list[Path]], day: date, out: Path) -> tuple[dict
                     target.parent.mkdir(parents=True, exist_ok=True)
                     con.execute(
                         f"copy (select * from g where {expr} {cond} ?) to '{target}' "  # noqa: S608
-                        "(format csv, header true)", [day])
+                        "(format csv, header true)",
+                        [day],
+                    )
                     bucket.setdefault(table, []).append(str(target))
     return history, held
 
@@ -119,27 +135,42 @@ def _feature_loading(database: Path, day: date) -> dict[str, Any]:
     with duckdb.connect(str(database), read_only=True) as con:
         slate_day = con.execute(
             "select game_date from nba_precompute.ml_feature_store_v2 where game_date <= ? "
-            "group by 1 order by count(distinct player_id) desc, 1 desc limit 1", [day]
+            "group by 1 order by count(distinct player_id) desc, 1 desc limit 1",
+            [day],
         ).fetchone()[0]
-        players = [r[0] for r in con.execute(
-            "select distinct player_id from nba_precompute.ml_feature_store_v2 "
-            "where game_date = ? order by 1", [slate_day]).fetchall()]
+        players = [
+            r[0]
+            for r in con.execute(
+                "select distinct player_id from nba_precompute.ml_feature_store_v2 "
+                "where game_date = ? order by 1",
+                [slate_day],
+            ).fetchall()
+        ]
         t0 = time.perf_counter()
         batched = con.execute(
-            "select * from nba_precompute.ml_feature_store_v2 where game_date = ?",
-            [slate_day]).fetch_arrow_table()
+            "select * from nba_precompute.ml_feature_store_v2 where game_date = ?", [slate_day]
+        ).fetch_arrow_table()
         batched_s = time.perf_counter() - t0
         t0 = time.perf_counter()
         rows = 0
         for player_id in players:
-            rows += len(con.execute(
-                "select * from nba_precompute.ml_feature_store_v2 "
-                "where game_date = ? and player_id = ?", [slate_day, player_id]).fetchall())
+            rows += len(
+                con.execute(
+                    "select * from nba_precompute.ml_feature_store_v2 "
+                    "where game_date = ? and player_id = ?",
+                    [slate_day, player_id],
+                ).fetchall()
+            )
         per_player_s = time.perf_counter() - t0
     assert rows == batched.num_rows, "per-player and batched reads disagree"
-    return {"slate_date": slate_day.isoformat(), "players": len(players), "rows": rows,
-            "batched_seconds": round(batched_s, 4), "per_player_seconds": round(per_player_s, 4),
-            "speedup": round(per_player_s / max(batched_s, 1e-6), 1)}
+    return {
+        "slate_date": slate_day.isoformat(),
+        "players": len(players),
+        "rows": rows,
+        "batched_seconds": round(batched_s, 4),
+        "per_player_seconds": round(per_player_s, 4),
+        "speedup": round(per_player_s / max(batched_s, 1e-6), 1),
+    }
 
 
 def bench_scale(seasons: int, work: Path) -> dict[str, Any]:
@@ -154,8 +185,10 @@ def bench_scale(seasons: int, work: Path) -> dict[str, Any]:
     files = {k: list(v) for k, v in demo.files.items()}
     files["nbacom_players"] = [write_player_registry(work / "landing")]
     with duckdb.connect() as con:
-        day = con.execute("select max(cast(game_date as date)) from read_csv(?)",
-                          [[str(p) for p in files["nbacom_player_game_logs"]]]).fetchone()[0]
+        day = con.execute(
+            "select max(cast(game_date as date)) from read_csv(?)",
+            [[str(p) for p in files["nbacom_player_game_logs"]]],
+        ).fetchone()[0]
     history, held = _split_day(files, day, work / "split")
     database = work / "bench.duckdb"
     target = work / "target"
@@ -168,13 +201,19 @@ def bench_scale(seasons: int, work: Path) -> dict[str, Any]:
     load_day = _child("load", {"database": str(database), "files": held})
     daily = _child("dbt", {**common, "args": ["build", "--vars", json.dumps(window)]})
     predict = _child("predict", {"database": str(database), "day": day.isoformat()})
-    grade = _child("dbt", {**common, "args": ["build", "--select", "prediction_accuracy+",
-                                              "--vars", json.dumps(window)]})
+    grade = _child(
+        "dbt",
+        {
+            **common,
+            "args": ["build", "--select", "prediction_accuracy+", "--vars", json.dumps(window)],
+        },
+    )
     features = _feature_loading(database, day)
     pipeline_s = load_day["seconds"] + daily["seconds"] + predict["seconds"] + grade["seconds"]
     with duckdb.connect(str(database), read_only=True) as con:
         player_games = con.execute(
-            "select count(*) from nba_analytics.player_game_summary").fetchone()[0]
+            "select count(*) from nba_analytics.player_game_summary"
+        ).fetchone()[0]
         shots = con.execute("select count(*) from nba_raw.nbacom_shot_detail").fetchone()[0]
     return {
         "seasons": seasons,
@@ -182,7 +221,10 @@ def bench_scale(seasons: int, work: Path) -> dict[str, Any]:
         "shots": shots,
         "held_back_day": day.isoformat(),
         "generate_seconds": round(generate_s, 2),
-        "load": {**load, "csv_rows_per_second": round(load["csv_rows"] / max(load["csv_seconds"], 1e-6))},
+        "load": {
+            **load,
+            "csv_rows_per_second": round(load["csv_rows"] / max(load["csv_seconds"], 1e-6)),
+        },
         "dbt_startup_seconds": startup["seconds"],
         "full_build": full,
         "full_build_work_seconds": round(full["seconds"] - startup["seconds"], 2),
@@ -190,7 +232,9 @@ def bench_scale(seasons: int, work: Path) -> dict[str, Any]:
         "daily_vs_full": round(daily["seconds"] / full["seconds"], 3),
         "daily_work_vs_full_work": round(
             max(daily["seconds"] - startup["seconds"], 0)
-            / max(full["seconds"] - startup["seconds"], 1e-6), 3),
+            / max(full["seconds"] - startup["seconds"], 1e-6),
+            3,
+        ),
         "predict": predict,
         "grade": grade,
         "daily_pipeline_seconds": round(pipeline_s, 2),
@@ -232,7 +276,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     results = {
         "when": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
-        "machine": f"{os.cpu_count()} cores, {platform.machine()}, Python {platform.python_version()}",
+        "machine": (
+            f"{os.cpu_count()} cores, {platform.machine()}, Python {platform.python_version()}"
+        ),
         "scales": [],
     }
     for seasons in args.seasons:

@@ -42,7 +42,7 @@ def test_load_skip_and_query_back(loader: BigQueryLoader, real_data_dir: Path) -
     client = loader.client
     table = f"{EMULATOR_PROJECT}.nba_raw.nbacom_team_game_logs"
     row = next(iter(client.query(
-        f"select count(*) as n, count(distinct _load_id) as loads, min(game_date) as first, "  # noqa: S608
+        f"select count(*) as n, count(distinct _load_id) as loads, min(game_date) as first, "
         f"max(_row_number) as last_row from `{table}`").result()))
     assert (row.n, row.loads, str(row.first), row.last_row) == (5597, 2, "2023-10-05", 2802)
     meta = client.get_table(table)
