@@ -219,6 +219,16 @@ def check_datasets(manifest: dict[str, Any], target: str, report: Report) -> Non
     report.datasets[target] = seen
 
 
+def compiled_file(target_path: Path, node: dict[str, Any]) -> Path | None:
+    """The compiled SQL file of a model or test (tests live under their YAML's path)."""
+    candidates = []
+    if node.get("compiled_path"):
+        compiled = Path(node["compiled_path"])
+        candidates += [compiled, PROJECT_DIR / compiled, target_path.parent / compiled]
+    candidates.append(target_path / "compiled" / "nba_props" / node["original_file_path"])
+    return next((c for c in candidates if c.is_file()), None)
+
+
 def compiled_sql(target_path: Path, node: dict[str, Any]) -> str | None:
     path = target_path / "compiled" / "nba_props" / node["original_file_path"]
     return path.read_text() if path.is_file() else None
@@ -448,11 +458,8 @@ def check_required_partition_filters(
     for uid, node in manifest["nodes"].items():
         if node["resource_type"] not in ("model", "test") or node["name"] in skip:
             continue
-        compiled = node.get("compiled_path")
-        path = target_path.parent / compiled if compiled else None
-        if path is None or not path.is_file():
-            path = target_path / "compiled" / "nba_props" / node["original_file_path"]
-        if not path.is_file():
+        path = compiled_file(target_path, node)
+        if path is None:
             continue
         try:
             tree = sqlglot.parse_one(path.read_text(), read="bigquery")
@@ -495,6 +502,7 @@ def run_checks(work_dir: Path | None = None, project_dir: Path = PROJECT_DIR) ->
     report = Report()
     owned = work_dir is None
     work = Path(tempfile.mkdtemp(prefix="nba_props_bq_checks_")) if owned else work_dir
+    work = work.resolve()  # dbt records compiled paths relative to the target path given
     try:
         profiles = write_ci_profiles(work / "profiles")
         for target in ("prod", "bq_dev"):

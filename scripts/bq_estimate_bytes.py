@@ -95,7 +95,9 @@ def referenced_columns(manifest: dict[str, Any], compiled_root: Path, uid: str,
         path = compiled_root.parent / compiled if compiled else None
         if path is not None and not path.is_file():
             path = compiled_root / "compiled" / "nba_props" / node.get("original_file_path", "")
-        if node["resource_type"] in ("model", "test") and path is not None and path.is_file():
+        expands = node["resource_type"] == "model" and node["config"].get("materialized") in (
+            "view", "ephemeral")
+        if (cur == uid or expands) and path is not None and path.is_file():
             text.append(path.read_text().lower())
         if cur == uid or node["config"].get("materialized") in ("view", "ephemeral"):
             stack += node.get("depends_on", {}).get("nodes", [])

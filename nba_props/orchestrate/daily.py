@@ -129,7 +129,9 @@ def _acquire_day(day: date, cfg: DailyConfig) -> tuple[str, dict[str, list[Path]
 
 
 def _dbt(cfg: DailyConfig, args: Sequence[str], window: tuple[date, date]) -> DbtOutcome:
-    vars_ = {"start_date": window[0].isoformat(), "end_date": window[1].isoformat()}
+    # Open-ended window: everything from the start is rebuilt, so rows dated after the
+    # day (upcoming games, computed as of the previous day) are replaced too.
+    vars_ = {"start_date": window[0].isoformat()}
     return run_dbt(
         [*args, "--vars", json.dumps(vars_)],
         database=cfg.database,

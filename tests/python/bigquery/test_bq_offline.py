@@ -72,7 +72,8 @@ def test_incremental_facts_are_partitioned_and_filter_their_window(report: Repor
 def test_every_read_of_a_partition_filtered_table_filters_it(report: Report) -> None:
     """BigQuery rejects a query on a require_partition_filter table that has no such filter."""
     checked = [f for f in report.findings if f.check == "partition_filter_required"]
-    assert checked, "no model or test reads a table with require_partition_filter"
+    # Generic tests on the facts (not_null, unique, ...) are among them: dozens, not a few.
+    assert len(checked) >= 20, len(checked)
     assert _failures(report, "partition_filter_required") == []
 
 
