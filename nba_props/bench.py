@@ -149,7 +149,7 @@ def _feature_loading(database: Path, day: date) -> dict[str, Any]:
         t0 = time.perf_counter()
         batched = con.execute(
             "select * from nba_precompute.ml_feature_store_v2 where game_date = ?", [slate_day]
-        ).fetch_arrow_table()
+        ).to_arrow_table()
         batched_s = time.perf_counter() - t0
         t0 = time.perf_counter()
         rows = 0
