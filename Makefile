@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 DUCKDB ?= data/nba_props.duckdb
 export DBT_PROFILES_DIR := $(CURDIR)
 
-.PHONY: install run test lint dbt-test pytest docs clean elementary-on elementary-report slim-ci slim-ci-state
+.PHONY: install run test lint dbt-test pytest docs clean bench elementary-on elementary-report slim-ci slim-ci-state
 
 # Elementary is on once `make elementary-on` has installed its package (git-ignored).
 ELEMENTARY_ON := $(wildcard dbt_packages/elementary/dbt_project.yml)
@@ -75,6 +75,11 @@ slim-ci: $(STAMP)
 		echo "no warehouse $(SLIM_DB) for the saved manifest: run 'make slim-ci-state' on the base branch"; exit 2; }
 	NBA_PROPS_DUCKDB=$(SLIM_DB) $(BIN)/dbt build --select state:modified+ --state $(STATE_DIR) \
 		--target-path target_slim $(ELEMENTARY_VARS)
+
+## make bench: 1, 5 and 20 synthetic seasons; results in benchmarks/ (SEASONS="1 5" for fewer)
+SEASONS ?= 1 5 20
+bench: $(STAMP)
+	$(BIN)/python -m nba_props.bench --seasons $(SEASONS)
 
 clean:
 	rm -rf target target_* logs data/*.duckdb data/*.wal
