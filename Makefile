@@ -5,6 +5,10 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 DUCKDB ?= data/nba_props.duckdb
 export DBT_PROFILES_DIR := $(CURDIR)
+# The BigQuery loader and materialized-view tests run against a local emulator from PyPI
+# (bqemulator, in its own .venv-bqemu-bqemulator, on 127.0.0.1). NBA_PROPS_BQ_EMULATOR=
+# (empty) skips them.
+export NBA_PROPS_BQ_EMULATOR ?= bqemulator
 
 .PHONY: install run test lint dbt-test pytest docs clean bench elementary-on elementary-report slim-ci slim-ci-state
 
