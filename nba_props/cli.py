@@ -11,7 +11,7 @@ from pathlib import Path
 
 from nba_props.contracts import RAW_TABLES
 from nba_props.load import DuckDBLoader, LoadError
-from nba_props.orchestrate.daily import DailyConfig, backfill, new_run_id, run_day
+from nba_props.orchestrate.daily import DailyConfig, backfill, run_day
 from nba_props.orchestrate.dbt import DbtError
 from nba_props.predict.cli_commands import add_backtest_parser, add_predict_parser
 from nba_props.scrape import ScrapeError
@@ -134,9 +134,10 @@ def _cmd_land_demo(args: argparse.Namespace) -> int:
 
 
 def _cmd_scrape(args: argparse.Namespace) -> int:
+    from nba_props.orchestrate.execution_log import ensure_run_id
     from nba_props.scrape import scrape_day
 
-    run_id = new_run_id()
+    run_id = ensure_run_id()
     with log_context(run_id=run_id):
         result = scrape_day(
             args.source,

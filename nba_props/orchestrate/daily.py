@@ -11,15 +11,19 @@ import json
 import logging
 import os
 import time
-import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 from nba_props.load import DuckDBLoader, LoadResult
 from nba_props.orchestrate.dbt import DbtOutcome, run_dbt
-from nba_props.orchestrate.execution_log import DuckDBExecutionLog, job, load_files
+from nba_props.orchestrate.execution_log import (
+    DuckDBExecutionLog,
+    ensure_run_id,
+    job,
+    load_files,
+)
 from nba_props.orchestrate.replay import reference_files
 from nba_props.scrape import MissingSecretError, find_landed, scrape_day
 
@@ -27,12 +31,6 @@ log = logging.getLogger("nba_props.orchestrate")
 
 SOURCES = ("nbacom", "odds_api")
 KEY_ENV = {"odds_api": "ODDS_API_KEY"}
-
-
-def new_run_id() -> str:
-    return os.environ.get("NBA_PROPS_RUN_ID") or (
-        f"{datetime.now(UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
-    )
 
 
 @dataclass
@@ -43,7 +41,7 @@ class DailyConfig:
     mode: str = "auto"  # auto | live | replay
     lookback_days: int = 3
     predict: bool = True
-    run_id: str = field(default_factory=new_run_id)
+    run_id: str = field(default_factory=ensure_run_id)
     target_path: Path | None = None
     log_path: Path | None = None
 
