@@ -136,7 +136,8 @@ final as (
         bet_odds,
         is_odds_assumed,
         -- One unit staked on every settled play (win, loss or push).
-        case when bet_result in ('win', 'loss', 'push') then 1.0 else 0.0 end as units_staked,
+        cast(case when bet_result in ('win', 'loss', 'push') then 1 else 0 end as {{ nba_props.type_double() }})
+            as units_staked,
         -- Profit of one unit at American odds: +odds/100 or 100/|odds| on a win, -1 on a
         -- loss, 0 on a push; null when nothing was staked.
         case
