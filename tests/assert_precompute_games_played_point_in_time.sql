@@ -5,8 +5,9 @@ with
 cache as (
 
     select * from {{ ref('player_daily_cache') }}
-    -- BigQuery: a partition filter (require_partition_filter); every row on both engines.
-    where {{ nba_props.all_partitions('cache_date') }}
+    -- The run's window (every row without one); on BigQuery also the partition filter
+    -- that require_partition_filter demands.
+    where {{ nba_props.test_window('cache_date') }}
 
 ),
 

@@ -11,8 +11,8 @@ as_of as (
 feature_store as (
 
     select * from {{ ref('ml_feature_store_v2') }}
-    -- BigQuery: a partition filter (require_partition_filter); every row on both engines.
-    where {{ nba_props.all_partitions('game_date') }}
+    -- The run's window (every row without one; a partition filter on BigQuery).
+    where {{ nba_props.test_window('game_date') }}
 
 )
 

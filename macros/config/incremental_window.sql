@@ -1,12 +1,12 @@
 {#
     Incremental facts rebuild the days from `incremental_window_start` on: the newest
-    date already in the target minus `lookback_days`, or `var('start_date')` when a
+    date already in the target minus `lookback_days`, or `nba_props.window_bound('start_date')` when a
     backfill names one. The start is resolved at compile time into a date literal, so
     both engines prune partitions of the target and of every source filtered with it.
 #}
 {% macro incremental_window_start(date_column) -%}
-    {%- if var('start_date', none) is not none -%}
-        {{ return(nba_props.date_literal(var('start_date'))) }}
+    {%- if nba_props.window_bound('start_date') is not none -%}
+        {{ return(nba_props.date_literal(nba_props.window_bound('start_date'))) }}
     {%- endif -%}
     {%- if not execute or not is_incremental() -%}
         {{ return(nba_props.date_literal('1900-01-01')) }}
@@ -27,10 +27,10 @@
 #}
 {% macro incremental_window_filter(date_column, source_column=none) -%}
     {#- start_date first: with it the window needs no look at the target (offline compile). -#}
-    {%- if var('start_date', none) is not none or is_incremental() -%}
+    {%- if nba_props.window_bound('start_date') is not none or is_incremental() -%}
         {{ source_column or date_column }} >= {{ nba_props.incremental_window_start(date_column) }}
-        {%- if var('end_date', none) is not none %}
-            and {{ source_column or date_column }} <= {{ nba_props.date_literal(var('end_date')) }}
+        {%- if nba_props.window_bound('end_date') is not none %}
+            and {{ source_column or date_column }} <= {{ nba_props.date_literal(nba_props.window_bound('end_date')) }}
         {%- endif -%}
     {%- else -%}
         {{ nba_props.all_partitions(source_column or date_column) }}
@@ -81,4 +81,13 @@
         {%- set value = modules.datetime.date.fromisoformat(value[:10]) -%}
     {%- endif -%}
     {{ return(value) }}
+{%- endmacro %}
+
+{# Pre-hook of facts with fact_config(replace_window=true): empty the window first. #}
+{% macro delete_incremental_window(date_column) -%}
+    {%- if is_incremental() -%}
+        delete from {{ this }}
+        where {{ date_column }} >= {{ nba_props.date_literal('1900-01-01') }}
+            and {{ nba_props.incremental_window_filter(date_column) }}
+    {%- endif -%}
 {%- endmacro %}

@@ -16,7 +16,7 @@
     from the target's (the window start is always read from the target's date_column).
 #}
 {% macro feature_window_filter(date_column, source_column=none) -%}
-    {%- if var('start_date', none) is not none -%}
+    {%- if nba_props.window_bound('start_date') is not none -%}
         {{ nba_props.incremental_window_filter(date_column, source_column) }}
     {%- elif is_incremental() -%}
         {{ source_column or date_column }} >= {{ nba_props.feature_window_start(date_column) }}

@@ -11,7 +11,13 @@ import duckdb
 
 from nba_props.contracts import LOAD_METADATA_COLUMNS, RAW_TABLES, RawTable
 from nba_props.load.result import LoadResult
-from nba_props.load.staging import LoadError, content_hash, contract_for, stage_file
+from nba_props.load.staging import (
+    LoadError,
+    ValidatedFile,
+    content_hash,
+    contract_for,
+    validate_file,
+)
 
 log = logging.getLogger(__name__)
 
@@ -51,8 +57,9 @@ class DuckDBLoader:
     def ensure_tables(self, con: duckdb.DuckDBPyConnection) -> None:
         """Create the raw schema, every raw table and the manifest; add new contract columns."""
         con.execute(f"create schema if not exists {self.schema}")
+        existing = self._existing_columns(con)
         for contract in RAW_TABLES.values():
-            self._ensure_table(con, contract)
+            self._ensure_table(con, contract, existing.get(contract.name))
         con.execute(
             f"create table if not exists {self.schema}.{MANIFEST} ("
             "load_id varchar primary key, raw_table varchar not null, source_file varchar not null,"
@@ -60,18 +67,26 @@ class DuckDBLoader:
             " ignored_columns varchar, run_id varchar, loaded_at timestamp not null)"
         )
 
-    def _ensure_table(self, con: duckdb.DuckDBPyConnection, contract: RawTable) -> None:
+    def _existing_columns(self, con: duckdb.DuckDBPyConnection) -> dict[str, set[str]]:
+        """Table -> its columns, for every table in the raw schema (one catalog query)."""
+        existing: dict[str, set[str]] = {}
+        for table, column in con.execute(
+            "select table_name, column_name from duckdb_columns() "
+            "where database_name = current_database() and schema_name = ?",
+            [self.schema],
+        ).fetchall():
+            existing.setdefault(table, set()).add(column)
+        return existing
+
+    def _ensure_table(
+        self, con: duckdb.DuckDBPyConnection, contract: RawTable, existing: set[str] | None
+    ) -> None:
+        """Create the table, or add the contract columns it lacks (``existing``: its columns)."""
         table = f"{self.schema}.{contract.name}"
-        cols = ", ".join(f"{n} {_DUCK_TYPES[t]}" for n, t in _columns(contract))
-        con.execute(f"create table if not exists {table} ({cols})")
-        existing = {
-            r[0]
-            for r in con.execute(
-                "select column_name from information_schema.columns "
-                "where table_schema = ? and table_name = ?",
-                [self.schema, contract.name],
-            ).fetchall()
-        }
+        if existing is None:
+            cols = ", ".join(f"{n} {_DUCK_TYPES[t]}" for n, t in _columns(contract))
+            con.execute(f"create table if not exists {table} ({cols})")
+            return
         for name, typ in _columns(contract):
             if name not in existing:
                 con.execute(f"alter table {table} add column {name} {_DUCK_TYPES[typ]}")
@@ -95,7 +110,7 @@ class DuckDBLoader:
         if seen is not None:  # cheap check first: no parsing for a file loaded before
             log.info("skip %s: same content already loaded as %s", path, seen)
             return LoadResult(contract.name, str(path), seen, "skipped_duplicate", 0, 0)
-        staged = stage_file(con, contract.name, path, self.allow_extra_columns)
+        staged = validate_file(con, contract.name, path, self.allow_extra_columns, digest)
         try:
             con.execute("begin transaction")
             seen = self._loaded_as(con, contract.name, digest)
@@ -112,13 +127,7 @@ class DuckDBLoader:
                 )
             now = datetime.now(UTC).replace(tzinfo=None)
             load_id = f"{now:%Y%m%dT%H%M%S%f}-{digest[:12]}"
-            data_cols = ", ".join(c.name for c in contract.columns)
-            con.execute(
-                f"insert into {self.schema}.{contract.name} "  # noqa: S608
-                f"({data_cols}, _load_id, _source_file, _content_hash, _row_number, _loaded_at) "
-                f"select {data_cols}, ?, ?, ?, _row_number, ? from {staged.relation}",
-                [load_id, str(path), digest, now],
-            )
+            self._insert_rows(con, contract, staged, load_id, now)
             con.execute(
                 f"insert into {self.schema}.{MANIFEST} values (?, ?, ?, ?, ?, ?, ?, ?)",  # noqa: S608
                 [
@@ -133,13 +142,13 @@ class DuckDBLoader:
                 ],
             )
             con.execute("commit")
-        except duckdb.Error as exc:
+        except (duckdb.Error, LoadError) as exc:
             con.execute("rollback")
             raise LoadError(
                 f"{path}: load into {contract.name} failed and was rolled back: {exc}"
             ) from exc
         finally:
-            con.execute(f"drop table if exists {staged.relation}")
+            con.execute(f"drop table if exists {staged.source}")
         if staged.ignored_columns:
             log.warning(
                 "%s: columns not in the %s contract were not loaded: %s",
@@ -156,6 +165,25 @@ class DuckDBLoader:
             staged.rows,
             staged.ignored_columns,
         )
+
+    def _insert_rows(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        contract: RawTable,
+        staged: ValidatedFile,
+        load_id: str,
+        now: datetime,
+    ) -> None:
+        """Type the validated rows straight into the raw table, with the load metadata."""
+        data_cols = ", ".join(staged.columns)
+        inserted = con.execute(
+            f"insert into {self.schema}.{contract.name} "  # noqa: S608
+            f"({data_cols}, _load_id, _source_file, _content_hash, _row_number, _loaded_at) "
+            f"select {staged.typed_columns()}, ?, ?, ?, _row_number, ? from {staged.source}",
+            [load_id, str(staged.path), staged.content_hash, now],
+        ).fetchone()
+        if inserted is None or inserted[0] != staged.rows:
+            raise LoadError(f"{staged.path}: inserted {inserted} rows, the file has {staged.rows}")
 
     def _loaded_as(self, con: duckdb.DuckDBPyConnection, raw_table: str, digest: str) -> str | None:
         row = con.execute(

@@ -30,6 +30,8 @@ from nba_props.scrape import MissingSecretError, find_landed, scrape_day
 log = logging.getLogger("nba_props.orchestrate")
 
 SOURCES = ("nbacom", "odds_api")
+# What grades the ML workers' predictions: built after they wrote.
+GRADING = "source:nba_predictions+"
 KEY_ENV = {"odds_api": "ODDS_API_KEY"}
 
 
@@ -128,15 +130,16 @@ def _acquire_day(day: date, cfg: DailyConfig) -> tuple[str, dict[str, list[Path]
 
 def _dbt(cfg: DailyConfig, args: Sequence[str], window: tuple[date, date]) -> DbtOutcome:
     # Open-ended window: everything from the start is rebuilt, so rows dated after the
-    # day (upcoming games, computed as of the previous day) are replaced too.
-    vars_ = {"start_date": window[0].isoformat()}
+    # day (upcoming games, computed as of the previous day) are replaced too. It goes in
+    # the environment (macro window_bound), not --vars: new vars make dbt re-parse the
+    # whole project, a new environment value only the files that read it.
     return run_dbt(
-        [*args, "--vars", json.dumps(vars_)],
+        list(args),
         database=cfg.database,
         target=cfg.target,
         target_path=cfg.target_path,
         log_path=cfg.log_path,
-        env={"NBA_PROPS_RUN_ID": cfg.run_id},
+        env={"NBA_PROPS_RUN_ID": cfg.run_id, "NBA_PROPS_START_DATE": window[0].isoformat()},
         quiet=True,
     )
 
@@ -177,17 +180,14 @@ def run_day(day: date, cfg: DailyConfig) -> DayResult:
     if not day_files:  # a day without games: nothing to build, nothing to predict
         log.info("no landed files for %s: nothing to build", day)
         return result
-    result.dbt.append(_timed(result, "dbt build", lambda: _dbt(cfg, ["build"], window)))
+    # With predictions on, the grading marts are built once, after the workers wrote.
+    build = ["build", "--exclude", GRADING] if cfg.predict else ["build"]
+    result.dbt.append(_timed(result, "dbt build", lambda: _dbt(cfg, build, window)))
     if cfg.predict:
         result.predictions = _timed(result, "predict", lambda: _predict(cfg, day))
-        if result.predictions:
-            result.dbt.append(
-                _timed(
-                    result,
-                    "grade",
-                    lambda: _dbt(cfg, ["build", "--select", "source:nba_predictions+"], window),
-                )
-            )
+        result.dbt.append(
+            _timed(result, "grade", lambda: _dbt(cfg, ["build", "--select", GRADING], window))
+        )
     return result
 
 
@@ -268,14 +268,14 @@ def backfill(
         # Build even when every file was loaded before: an interrupted run may have
         # loaded a chunk without building it.
         if any(r.day_files for r in chunk_results):
-            chunk_results[-1].dbt.append(_dbt(cfg, ["build"], window))
+            build = ["build", "--exclude", GRADING] if cfg.predict else ["build"]
+            chunk_results[-1].dbt.append(_dbt(cfg, build, window))
             if cfg.predict:
                 for result in chunk_results:
                     result.predictions = _predict(cfg, result.day)
-                if any(r.predictions for r in chunk_results):
-                    chunk_results[-1].dbt.append(
-                        _dbt(cfg, ["build", "--select", "source:nba_predictions+"], window)
-                    )
+                chunk_results[-1].dbt.append(
+                    _dbt(cfg, ["build", "--select", GRADING], window)
+                )
         for result in chunk_results:
             _mark_done(cfg, result)
         results += chunk_results

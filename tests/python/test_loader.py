@@ -130,6 +130,56 @@ def test_failed_file_in_a_batch_keeps_the_good_ones_only(
     assert count(db, "nbacom_team_game_logs") == 2795
 
 
+def test_first_bad_value_is_the_earliest_row_then_the_earliest_column(
+    db: Path, tmp_path: Path
+) -> None:
+    f = tmp_path / "players.csv"
+    f.write_text(
+        "id,full_name,is_active\n1,A,true\n2,B,maybe\nx,C,true\n3,D,nope\n", encoding="utf-8"
+    )
+    with pytest.raises(LoadError, match=r"row 2, column 'is_active': value 'maybe' is not"):
+        DuckDBLoader(db).load("nbacom_players", [f])
+    f.write_text("id,full_name,is_active\n1,A,true\nx,B,maybe\n", encoding="utf-8")
+    with pytest.raises(LoadError, match=r"row 2, column 'id': value 'x' is not a valid BIGINT"):
+        DuckDBLoader(db).load("nbacom_players", [f])
+    assert count(db, "nbacom_players") == 0
+
+
+def test_values_are_trimmed_and_blank_is_null(db: Path, tmp_path: Path) -> None:
+    f = tmp_path / "players.csv"
+    f.write_text(
+        "id,full_name,first_name,is_active\n"
+        " 7 ,\u00a0Nikola Jokić\u00a0,  ,\u00a0true\n"
+        "8,Plain,\u3000,false \n",
+        encoding="utf-8",
+    )
+    DuckDBLoader(db).load("nbacom_players", [f])
+    with duckdb.connect(str(db), read_only=True) as con:
+        rows = con.execute(
+            "select id, full_name, first_name, is_active, _row_number "
+            "from nba_raw.nbacom_players order by _row_number"
+        ).fetchall()
+    assert rows == [(7, "Nikola Jokić", None, True, 1), (8, "Plain", None, False, 2)]
+
+
+def test_csv_that_is_not_rfc_4180_quoted_is_still_read(db: Path, tmp_path: Path) -> None:
+    f = tmp_path / "players.csv"
+    rows = [f"{i},Player {i}" for i in range(1, 30_001)]
+    f.write_text("id,full_name\n" + "\n".join([*rows, "30001,'Doe, John'"]) + "\n")
+    [result] = DuckDBLoader(db).load("nbacom_players", [f])
+    assert result.rows_loaded == 30_001
+    with duckdb.connect(str(db), read_only=True) as con:
+        last = con.execute(
+            "select id, full_name, _row_number from nba_raw.nbacom_players "
+            "order by _row_number desc limit 1"
+        ).fetchone()
+        order = con.execute(
+            "select count(*) from nba_raw.nbacom_players where id <> _row_number"
+        ).fetchone()
+    assert last == (30_001, "Doe, John", 30_001)
+    assert order == (0,)
+
+
 def test_json_ndjson_and_nbacom_result_sets(db: Path, tmp_path: Path) -> None:
     ndjson = tmp_path / "players.ndjson"
     ndjson.write_text(

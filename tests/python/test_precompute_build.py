@@ -138,9 +138,20 @@ def test_snapshots_hold_current_state(real_warehouse: Warehouse) -> None:
     assert members == real_warehouse.scalar(
         "select count(*) from nba_intermediate.int_player_team_membership_current"
     )
+    # Line movement is snapshotted for the open and recent games only (as_of_date -
+    # lookback_days on): here the last Finals games.
+    current_lines = real_warehouse.scalar(
+        "select count(*) from nba_intermediate.int_prop_lines_current"
+    )
+    assert current_lines > 0
     assert real_warehouse.scalar(
-        "select count(*) from nba_snapshots.prop_line_movement_snapshot"
-    ) > 60000
+        "select count(*) from nba_snapshots.prop_line_movement_snapshot "
+        "where dbt_valid_to is null"
+    ) == current_lines
+    assert real_warehouse.scalar(
+        "select count(*) from nba_snapshots.prop_line_movement_snapshot "
+        "where game_date < date '2025-06-20'"
+    ) == 0
     # No injury report in the real files: an empty snapshot, not a failure.
     assert real_warehouse.scalar("select count(*) from nba_snapshots.injury_status_snapshot") == 0
 

@@ -1,6 +1,15 @@
 -- Field-goal attempts and makes per (game, shooting player) and zone, for competitive
 -- games, with the shooting team and the defending team. Long: one row per zone with
 -- attempts. Backcourt heaves and unknown zones are left out of the zone models.
+-- A table, incremental by game date (one game's rows depend on that game only): the three
+-- zone models and their tests read it instead of re-aggregating every shot.
+{{ config(**nba_props.fact_config(
+    date_column='game_date',
+    unique_key=['game_id', 'player_id', 'shot_zone'],
+    cluster_by=['player_id'],
+    large=false,
+    replace_window=true,
+)) }}
 {%- set zone_list = [] %}
 {%- for z in nba_props.shot_zones() %}
 {%- do zone_list.append("'" ~ z.zone ~ "'") %}
@@ -41,6 +50,7 @@ final as (
         on shots.game_id = games.game_id
     where
         games.is_competitive
+        and {{ nba_props.incremental_window_filter('game_date', 'games.game_date') }}
         and shots.shot_zone in ({{ zone_list | join(', ') }})
     group by
         shots.game_id,

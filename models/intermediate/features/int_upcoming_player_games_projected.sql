@@ -28,13 +28,15 @@ as_of as (
 
 props as (
 
-    -- Players a bookmaker listed for the game by the cut-off.
+    -- Players a bookmaker listed for the game by the cut-off (upcoming games only).
     select distinct
         book_lines.game_id,
         book_lines.player_id
     from {{ ref('int_player_prop_lines_versioned') }} as book_lines
     cross join as_of
-    where as_of.as_of_time is null or book_lines.valid_from <= as_of.as_of_time
+    where
+        book_lines.game_date >= as_of.as_of_date
+        and (as_of.as_of_time is null or book_lines.valid_from <= as_of.as_of_time)
 
 ),
 

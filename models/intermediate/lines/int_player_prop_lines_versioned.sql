@@ -2,12 +2,23 @@
 -- valid from the moment it was known until the same book's next snapshot of that game
 -- and market. When the player is missing from that next snapshot, the book has pulled
 -- the line and it no longer counts. Only lines known at or before tip-off are kept.
+-- Every window below is within one game, so the table is incremental by game date.
+{{ config(**nba_props.fact_config(
+    date_column='game_date',
+    unique_key=['game_id', 'player_id', 'market', 'bookmaker', 'valid_from'],
+    cluster_by=['game_date', 'player_id', 'market'],
+    large=false,
+    replace_window=true,
+)) }}
+
 with
 
 props as (
 
     select * from {{ ref('int_player_props_resolved') }}
-    where resolution_status = 'resolved'
+    where
+        resolution_status = 'resolved'
+        and {{ nba_props.incremental_window_filter('game_date') }}
 
 ),
 

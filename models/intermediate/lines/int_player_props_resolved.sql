@@ -1,10 +1,22 @@
 -- Sportsbook player props with the player, teams and game resolved to NBA.com ids.
 -- Rows that do not resolve are kept, with the reason, for unresolved_entities.
+-- A table, incremental by game date: millions of lines a season, read by the line models,
+-- the monitoring marts and their tests. A name that resolves differently later (a new
+-- alias) changes older rows only on a backfill of their dates or a --full-refresh.
+{{ config(**nba_props.fact_config(
+    date_column='game_date',
+    unique_key=['load_id', 'source_row_number'],
+    cluster_by=['game_date', 'player_id'],
+    large=false,
+    replace_window=true,
+)) }}
+
 with
 
 props as (
 
     select * from {{ ref('stg_odds_api__player_props') }}
+    where {{ nba_props.incremental_window_filter('game_date') }}
 
 ),
 

@@ -6,12 +6,14 @@ with
 
 prop_names as (
 
+    -- Keys computed once per distinct name, not once per line (millions of rows).
     select
         player_name,
-        player_name_key,
-        player_name_key_with_suffix,
+        {{ nba_props.normalize_person_name('player_name') }} as player_name_key,
+        {{ nba_props.normalize_person_name('player_name', keep_suffix=true) }}
+            as player_name_key_with_suffix,
         'odds_api' as source_system
-    from {{ ref('stg_odds_api__player_props') }}
+    from {{ ref('stg_odds_api__player_prop_names') }}
 
 ),
 

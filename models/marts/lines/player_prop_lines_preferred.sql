@@ -5,11 +5,21 @@
 --              before T), the one ranked first in the bookmaker_priority seed;
 --   consensus: the median of those books' lines.
 -- The ML workers read the version valid at their prediction time; nothing later.
+-- Versions never cross games, so the table is incremental by game date.
+{{ config(**nba_props.fact_config(
+    date_column='game_date',
+    unique_key=['game_id', 'player_id', 'market', 'valid_from'],
+    cluster_by=['player_id', 'market'],
+    large=false,
+    replace_window=true,
+)) }}
+
 with
 
 book_lines as (
 
     select * from {{ ref('int_player_prop_lines_versioned') }}
+    where {{ nba_props.incremental_window_filter('game_date') }}
 
 ),
 

@@ -32,8 +32,6 @@ renamed as (
         game_time as commence_time_utc,
         {{ nba_props.game_date_from_utc('game_time') }} as game_date,
         player as player_name,
-        {{ nba_props.normalize_person_name('player') }} as player_name_key,
-        {{ nba_props.normalize_person_name('player', keep_suffix=true) }} as player_name_key_with_suffix,
         lower(market) as market,
         line,
         lower(bookmaker) as bookmaker,
@@ -47,6 +45,7 @@ renamed as (
         coalesce(snapshot_time, bookmaker_last_update, market_last_update, game_time)
             as line_timestamp,
         _load_id as load_id,
+        _row_number as source_row_number,
         _loaded_at as loaded_at
     from latest_version
     where version_rank = 1
