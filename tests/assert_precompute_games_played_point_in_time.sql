@@ -1,12 +1,13 @@
 -- Every player_daily_cache row counts exactly the player's competitive games dated
 -- strictly before its as-of date: no game of the date itself, no later game.
+-- Recounted with a running count over the player's games and cache rows in date order
+-- (a cache row sorts before the games of its own date), not with the model's own macro.
 with
 
 cache as (
 
     select * from {{ ref('player_daily_cache') }}
-    -- The run's window (every row without one); on BigQuery also the partition filter
-    -- that require_partition_filter demands.
+    -- The run's window (every row without one; a partition filter on BigQuery).
     where {{ nba_props.test_window('cache_date') }}
 
 ),
@@ -17,22 +18,46 @@ player_games as (
 
 ),
 
+events as (
+
+    select
+        player_id,
+        game_date as event_date,
+        1 as is_game,
+        cast(null as date) as cache_date,
+        cast(null as {{ dbt.type_bigint() }}) as games_played_total
+    from player_games
+    union all
+    select
+        player_id,
+        feature_as_of_date as event_date,
+        0 as is_game,
+        cache_date,
+        games_played_total
+    from cache
+
+),
+
 recounted as (
 
     select
-        cache.player_id,
-        cache.cache_date,
-        cache.games_played_total,
-        count(player_games.game_id) as games_before
-    from cache
-    left join player_games
-        on
-            cache.player_id = player_games.player_id
-            and cache.feature_as_of_date > player_games.game_date
-    group by cache.player_id, cache.cache_date, cache.games_played_total
+        player_id,
+        is_game,
+        cache_date,
+        games_played_total,
+        sum(is_game) over (
+            partition by player_id
+            order by event_date, is_game
+            rows between unbounded preceding and current row
+        ) as games_before
+    from events
 
 )
 
-select *
+select
+    player_id,
+    cache_date,
+    games_played_total,
+    games_before
 from recounted
-where games_played_total != games_before
+where is_game = 0 and games_played_total != games_before
