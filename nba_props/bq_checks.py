@@ -91,7 +91,13 @@ DUCKDB_ONLY_PATTERNS = {
 # Inputs an incremental model reads in full on purpose (rolling features need the history),
 # with the reason. A new unfiltered large input fails the check until it is filtered or
 # listed here.
-FULL_HISTORY_INPUTS: dict[str, dict[str, str]] = {}
+_NAME_LOOKUP = "a lookup with one row per distinct name or code, whatever the dates"
+FULL_HISTORY_INPUTS: dict[str, dict[str, str]] = {
+    "int_player_props_resolved": {
+        "int_player_names_resolved": _NAME_LOOKUP,
+        "int_team_codes_unioned": _NAME_LOOKUP,
+    },
+}
 # Inputs that are small whatever the date range: seeds and reference lists.
 SMALL_RESOURCE_TYPES = {"seed"}
 

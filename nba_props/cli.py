@@ -4,21 +4,33 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+import yaml
 
 from nba_props.contracts import RAW_TABLES
 from nba_props.load import DuckDBLoader, LoadError
 from nba_props.orchestrate.daily import DailyConfig, backfill, run_day
-from nba_props.orchestrate.dbt import DbtError
+from nba_props.orchestrate.dbt import PROJECT_DIR, DbtError
 from nba_props.predict.cli_commands import add_backtest_parser, add_predict_parser
 from nba_props.scrape import ScrapeError
 from nba_props.scrape.logs import log_context
 
+if TYPE_CHECKING:  # google-cloud-bigquery is imported only for --target bigquery
+    from google.cloud import bigquery
+
+    from nba_props.load.bigquery_loader import LoadOptions
+    from nba_props.warehouse.bigquery import BigQuerySettings
+
 DEFAULT_DATABASE = Path("data/nba_props.duckdb")
 DEFAULT_LANDING = Path("data/landing")
+DEFAULT_DBT_TARGET = "prod"  # the BigQuery target of profiles.yml.example
+DBT_PROFILE = "nba_props"
 
 
 def _cmd_load(args: argparse.Namespace) -> int:
@@ -79,20 +91,76 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 
 def _daily_config(args: argparse.Namespace) -> DailyConfig:
-    cfg = DailyConfig(
+    if args.target == "duckdb":
+        if args.dbt_target:
+            raise SystemExit("--dbt-target names a BigQuery dbt target: use it with "
+                             "--target bigquery")
+        return DailyConfig(
+            database=args.database,
+            landing=args.landing,
+            target=None,
+            mode=args.mode,
+            lookback_days=args.lookback_days,
+            predict=not args.no_predict,
+        )
+    dbt_target = args.dbt_target or DEFAULT_DBT_TARGET
+    settings, client, options = _bigquery_setup()
+    # run_dbt reads the profiles.yml beside dbt_project.yml (--profiles-dir).
+    check_bigquery_profile(dbt_target, PROJECT_DIR / "profiles.yml")
+    return DailyConfig(
         database=args.database,
         landing=args.landing,
-        target=args.target if args.target != "duckdb" else None,
+        target=dbt_target,
+        warehouse="bigquery",
         mode=args.mode,
         lookback_days=args.lookback_days,
         predict=not args.no_predict,
+        bigquery=settings,
+        bigquery_client=client,
+        load_options=options,
     )
-    if args.target == "bigquery":
+
+
+def check_bigquery_profile(dbt_target: str, profiles: Path) -> None:
+    """Stop with a clear message unless ``profiles`` has ``dbt_target`` as a BigQuery target."""
+    hint = ("copy the BigQuery targets of profiles.yml.example into profiles.yml "
+            "(README, BigQuery section)")
+    try:
+        text = profiles.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise SystemExit(f"--target bigquery: {profiles} not found: {hint}") from None
+    try:
+        outputs = (yaml.safe_load(text) or {}).get(DBT_PROFILE, {}).get("outputs") or {}
+    except (yaml.YAMLError, AttributeError) as exc:
+        raise SystemExit(f"--target bigquery: cannot read {profiles}: {exc}") from None
+    output = outputs.get(dbt_target)
+    if not isinstance(output, dict):
         raise SystemExit(
-            "--target bigquery: set up profiles.yml from profiles.yml.example "
-            "(see the README's BigQuery section) and pass --target prod"
+            f"--target bigquery: dbt target {dbt_target!r} is not in {profiles} "
+            f"(targets: {', '.join(sorted(outputs)) or 'none'}): {hint}, or pass --dbt-target"
         )
-    return cfg
+    if output.get("type") != "bigquery":
+        raise SystemExit(
+            f"--target bigquery: dbt target {dbt_target!r} in {profiles} is of type "
+            f"{output.get('type')!r}, not bigquery: pass --dbt-target with a BigQuery target"
+        )
+
+
+def _bigquery_setup() -> tuple[BigQuerySettings, bigquery.Client, LoadOptions | None]:
+    """Settings from NBA_PROPS_BQ_*, a client (credentials found now, not after the first
+    file), and the load options: an emulator's when NBA_PROPS_BQ_EMULATOR names one and
+    NBA_PROPS_BQ_API_ENDPOINT points at it. Stops with a clear message when not set up."""
+    from nba_props.load.bigquery_loader import LoadOptions
+    from nba_props.warehouse.bigquery import BigQueryConfigError, BigQuerySettings, make_client
+
+    try:
+        settings = BigQuerySettings.from_env()
+        client = make_client(settings)
+    except BigQueryConfigError as exc:
+        raise SystemExit(f"--target bigquery: {exc} (README, BigQuery section)") from None
+    emulator = os.environ.get("NBA_PROPS_BQ_EMULATOR", "")
+    options = LoadOptions.for_emulator(emulator) if settings.api_endpoint and emulator else None
+    return settings, client, options
 
 
 def _cmd_daily(args: argparse.Namespace) -> int:
@@ -157,7 +225,19 @@ def _cmd_scrape(args: argparse.Namespace) -> int:
 def _add_daily_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--database", type=Path, default=DEFAULT_DATABASE)
     p.add_argument("--landing", type=Path, default=DEFAULT_LANDING)
-    p.add_argument("--target", choices=["duckdb", "bigquery"], default="duckdb")
+    p.add_argument(
+        "--target",
+        choices=["duckdb", "bigquery"],
+        default="duckdb",
+        help="warehouse: duckdb (the default profile), or bigquery (settings from "
+        "NBA_PROPS_BQ_*; predict is skipped, the prediction writer is DuckDB-only)",
+    )
+    p.add_argument(
+        "--dbt-target",
+        default=None,
+        help=f"with --target bigquery: the dbt target in profiles.yml (default "
+        f"{DEFAULT_DBT_TARGET})",
+    )
     p.add_argument(
         "--mode",
         choices=["auto", "live", "replay"],

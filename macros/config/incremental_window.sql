@@ -91,3 +91,18 @@
             and {{ nba_props.incremental_window_filter(date_column) }}
     {%- endif -%}
 {%- endmacro %}
+
+{#
+    The window's start on the UTC timestamp a game date is derived from (game_date_from_utc
+    never gives a date later than the UTC date): a superset of the window, written on the
+    raw column itself so the engine can push it below staging's dedup (a filter on the
+    derived date cannot pass the row_number window). Use it beside the exact filter on
+    the date column.
+#}
+{% macro incremental_window_filter_utc(date_column, timestamp_column) -%}
+    {%- if nba_props.window_bound('start_date') is not none or is_incremental() -%}
+        {{ timestamp_column }} >= cast({{ nba_props.incremental_window_start(date_column) }} as timestamp)
+    {%- else -%}
+        {{ nba_props.all_partitions(timestamp_column) }}
+    {%- endif -%}
+{%- endmacro %}

@@ -3,6 +3,12 @@
 Every step is idempotent: the loader skips content it has loaded, incremental models
 replace their window, predictions replace their date. So a day can be run again, and an
 interrupted backfill can be run again, without losing or duplicating anything.
+
+Two warehouses: DuckDB (the default) and BigQuery (``warehouse="bigquery"``: the landed
+files go to BigQuery's ``nba_raw`` through the BigQuery loader, the job rows to
+``nba_monitoring.processor_execution_log`` there, and dbt runs with a BigQuery target).
+The prediction writer is DuckDB-only, so on BigQuery the predict and grade steps are
+skipped and reported: ``dbt build`` builds everything once, as without predictions.
 """
 
 from __future__ import annotations
@@ -15,11 +21,13 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
 
 from nba_props.load import DuckDBLoader, LoadResult
 from nba_props.orchestrate.dbt import DbtOutcome, run_dbt
 from nba_props.orchestrate.execution_log import (
     DuckDBExecutionLog,
+    ExecutionLog,
     ensure_run_id,
     job,
     load_files,
@@ -27,12 +35,29 @@ from nba_props.orchestrate.execution_log import (
 from nba_props.orchestrate.replay import reference_files
 from nba_props.scrape import MissingSecretError, find_landed, scrape_day
 
+if TYPE_CHECKING:  # google-cloud-bigquery is imported only when BigQuery is used
+    from nba_props.load.bigquery_loader import LoadOptions
+    from nba_props.warehouse.bigquery import BigQuerySettings
+
 log = logging.getLogger("nba_props.orchestrate")
 
 SOURCES = ("nbacom", "odds_api")
 # What grades the ML workers' predictions: built after they wrote.
 GRADING = "source:nba_predictions+"
 KEY_ENV = {"odds_api": "ODDS_API_KEY"}
+WAREHOUSES = ("duckdb", "bigquery")
+PREDICT_SKIPPED_BIGQUERY = "predict skipped: the prediction writer is DuckDB-only"
+
+
+class Loader(Protocol):
+    """What load_files needs: DuckDBLoader and BigQueryLoader both have it."""
+
+    run_id: str | None
+
+    def load(self, raw_table: str, files: Iterable[Path | str]) -> list[LoadResult]: ...
+
+
+DbtRunner = Callable[..., DbtOutcome]
 
 
 @dataclass
@@ -40,12 +65,29 @@ class DailyConfig:
     database: Path
     landing: Path
     target: str | None = None  # dbt target; None = the profile's default (DuckDB)
+    warehouse: str = "duckdb"  # where the loader and the job log write: duckdb | bigquery
     mode: str = "auto"  # auto | live | replay
     lookback_days: int = 3
     predict: bool = True
     run_id: str = field(default_factory=ensure_run_id)
     target_path: Path | None = None
     log_path: Path | None = None
+    # BigQuery only: settings (None: NBA_PROPS_BQ_* from the environment), a client made
+    # from them (None: made here), and how load jobs are sent (None: production's).
+    bigquery: BigQuerySettings | None = None
+    bigquery_client: Any = None
+    load_options: LoadOptions | None = None
+    # Runs one dbt command (run_dbt's signature); replaceable where dbt cannot run.
+    dbt_runner: DbtRunner = run_dbt
+
+    def __post_init__(self) -> None:
+        if self.warehouse not in WAREHOUSES:
+            raise ValueError(f"warehouse must be one of {WAREHOUSES}, got {self.warehouse!r}")
+
+    @property
+    def can_predict(self) -> bool:
+        """Predictions on, and a warehouse the prediction writer can write to."""
+        return self.predict and self.warehouse == "duckdb"
 
 
 @dataclass
@@ -65,6 +107,7 @@ class DayResult:
     predictions: int = 0
     day_files: int = 0  # landed files for the day itself (reference files not counted)
     steps: list[StepTiming] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # steps skipped, and why
 
     @property
     def rows_loaded(self) -> int:
@@ -82,11 +125,43 @@ class DayResult:
         ]
         passed, warned, failed = (sum(t[i] for t in tests) for i in range(3))
         steps = ", ".join(f"{s.step} {s.seconds:.1f}s" for s in self.steps)
+        notes = "".join(f"; {n}" for n in self.notes)
         return (
             f"{self.day} [{self.mode}] run {self.run_id}: {self.rows_loaded:,} rows loaded, "
             f"{models} models, tests {passed} passed / {warned} warned / {failed} failed, "
-            f"{self.predictions:,} predictions ({steps})"
+            f"{self.predictions:,} predictions ({steps}){notes}"
         )
+
+
+def _warehouse(cfg: DailyConfig) -> tuple[Loader, ExecutionLog]:
+    """The loader and the job log of the configured warehouse."""
+    if cfg.warehouse == "duckdb":
+        return DuckDBLoader(cfg.database, run_id=cfg.run_id), DuckDBExecutionLog(cfg.database)
+    return _bigquery_warehouse(cfg)
+
+
+def _bigquery_warehouse(cfg: DailyConfig) -> tuple[Loader, ExecutionLog]:
+    from google.cloud import bigquery
+
+    from nba_props.load.bigquery_loader import BigQueryLoader
+    from nba_props.orchestrate.execution_log import SCHEMA as MONITORING_DATASET
+    from nba_props.orchestrate.execution_log import BigQueryExecutionLog
+    from nba_props.warehouse.bigquery import BigQuerySettings, api_retry_policy, make_client
+
+    settings = cfg.bigquery or BigQuerySettings.from_env()
+    client = cfg.bigquery_client or make_client(settings)
+    loader = BigQueryLoader(client, settings=settings, run_id=cfg.run_id,
+                            options=cfg.load_options)
+    project = client.project or settings.project
+    # The job log's dataset is a fixed dbt source (nba_monitoring on every target); dbt's
+    # on-run-start hook creates it too, but the loads are logged before dbt first runs.
+    dataset = bigquery.Dataset(f"{project}.{MONITORING_DATASET}")
+    dataset.location = settings.location
+    client.create_dataset(dataset, exists_ok=True, retry=api_retry_policy(settings.api_deadline_s),
+                          timeout=settings.api_deadline_s)
+    execution_log = BigQueryExecutionLog(client, project, MONITORING_DATASET,
+                                         timeout_s=settings.job_timeout_s)
+    return loader, execution_log
 
 
 def _timed(result: DayResult, step: str, fn: Callable[[], object], detail: str = "") -> object:
@@ -133,9 +208,10 @@ def _dbt(cfg: DailyConfig, args: Sequence[str], window: tuple[date, date]) -> Db
     # day (upcoming games, computed as of the previous day) are replaced too. It goes in
     # the environment (macro window_bound), not --vars: new vars make dbt re-parse the
     # whole project, a new environment value only the files that read it.
-    return run_dbt(
+    return cfg.dbt_runner(
         list(args),
-        database=cfg.database,
+        # NBA_PROPS_DUCKDB for the DuckDB profile; a BigQuery target does not read it.
+        database=cfg.database if cfg.warehouse == "duckdb" else None,
         target=cfg.target,
         target_path=cfg.target_path,
         log_path=cfg.log_path,
@@ -144,12 +220,12 @@ def _dbt(cfg: DailyConfig, args: Sequence[str], window: tuple[date, date]) -> Db
     )
 
 
-def _predict(cfg: DailyConfig, day: date) -> int:
+def _predict(cfg: DailyConfig, day: date, execution_log: ExecutionLog) -> int:
     """Run the ML workers for the day's games (one feature query, one batched write)."""
     from nba_props.predict.cli_commands import predict
 
     with job(
-        DuckDBExecutionLog(cfg.database),
+        execution_log,
         "predict",
         f"predict {day}",
         command="nba-props daily",
@@ -163,11 +239,32 @@ def _predict(cfg: DailyConfig, day: date) -> int:
     return int(result.predictions_written)
 
 
+def _skip_predict(
+    cfg: DailyConfig, results: Sequence[DayResult], execution_log: ExecutionLog, command: str
+) -> None:
+    """BigQuery: no prediction writer yet. Say so, in the log, the results and the job log."""
+    log.warning("%s (warehouse %s): no predictions, no grading build",
+                PREDICT_SKIPPED_BIGQUERY, cfg.warehouse)
+    for result in results:
+        result.notes.append(PREDICT_SKIPPED_BIGQUERY)
+        with job(execution_log, "predict", f"predict {result.day}", command=command,
+                 run_id=cfg.run_id) as record:
+            record.status = "skipped"
+            record.rows_affected = 0
+            record.set_detail(skipped_reason=PREDICT_SKIPPED_BIGQUERY, warehouse=cfg.warehouse)
+
+
+def _build_args(cfg: DailyConfig) -> list[str]:
+    # With predictions on, the grading marts are built once, after the workers wrote;
+    # otherwise (no predictions, or a warehouse without a prediction writer) everything
+    # is built once.
+    return ["build", "--exclude", GRADING] if cfg.can_predict else ["build"]
+
+
 def run_day(day: date, cfg: DailyConfig) -> DayResult:
     mode, files, day_files = acquire(day, cfg)
     result = DayResult(day=day, run_id=cfg.run_id, mode=mode, day_files=day_files)
-    loader = DuckDBLoader(cfg.database, run_id=cfg.run_id)
-    execution_log = DuckDBExecutionLog(cfg.database)
+    loader, execution_log = _warehouse(cfg)
     for table in sorted(files):
         result.loads += _timed(
             result,
@@ -180,11 +277,14 @@ def run_day(day: date, cfg: DailyConfig) -> DayResult:
     if not day_files:  # a day without games: nothing to build, nothing to predict
         log.info("no landed files for %s: nothing to build", day)
         return result
-    # With predictions on, the grading marts are built once, after the workers wrote.
-    build = ["build", "--exclude", GRADING] if cfg.predict else ["build"]
+    build = _build_args(cfg)
     result.dbt.append(_timed(result, "dbt build", lambda: _dbt(cfg, build, window)))
-    if cfg.predict:
-        result.predictions = _timed(result, "predict", lambda: _predict(cfg, day))
+    if cfg.predict and not cfg.can_predict:
+        _skip_predict(cfg, [result], execution_log, "nba-props daily")
+    if cfg.can_predict:
+        result.predictions = _timed(
+            result, "predict", lambda: _predict(cfg, day, execution_log)
+        )
         result.dbt.append(
             _timed(result, "grade", lambda: _dbt(cfg, ["build", "--select", GRADING], window))
         )
@@ -197,7 +297,11 @@ def days_between(start: date, end: date) -> Iterable[date]:
 
 
 def _state_dir(cfg: DailyConfig) -> Path:
-    return cfg.landing.parent / "state" / "days"
+    root = cfg.landing.parent / "state"
+    if cfg.warehouse == "duckdb":
+        return root / "days"
+    # A day done on DuckDB is not done on BigQuery (nor on another BigQuery target).
+    return root / cfg.warehouse / (cfg.target or "default") / "days"
 
 
 def _is_done(cfg: DailyConfig, day: date) -> bool:
@@ -246,8 +350,7 @@ def backfill(
     if skipped:
         log.info("resuming: %d day(s) already done are skipped", skipped)
     results: list[DayResult] = []
-    loader = DuckDBLoader(cfg.database, run_id=cfg.run_id)
-    execution_log = DuckDBExecutionLog(cfg.database)
+    loader, execution_log = _warehouse(cfg)
     for offset in range(0, len(pending), chunk_days):
         chunk = pending[offset : offset + chunk_days]
         chunk_results: list[DayResult] = []
@@ -268,11 +371,12 @@ def backfill(
         # Build even when every file was loaded before: an interrupted run may have
         # loaded a chunk without building it.
         if any(r.day_files for r in chunk_results):
-            build = ["build", "--exclude", GRADING] if cfg.predict else ["build"]
-            chunk_results[-1].dbt.append(_dbt(cfg, build, window))
-            if cfg.predict:
+            chunk_results[-1].dbt.append(_dbt(cfg, _build_args(cfg), window))
+            if cfg.predict and not cfg.can_predict:
+                _skip_predict(cfg, chunk_results, execution_log, "nba-props backfill")
+            if cfg.can_predict:
                 for result in chunk_results:
-                    result.predictions = _predict(cfg, result.day)
+                    result.predictions = _predict(cfg, result.day, execution_log)
                 chunk_results[-1].dbt.append(
                     _dbt(cfg, ["build", "--select", GRADING], window)
                 )

@@ -139,21 +139,35 @@ def test_snapshots_hold_current_state(real_warehouse: Warehouse) -> None:
         "select count(*) from nba_intermediate.int_player_team_membership_current"
     )
     # Line movement is snapshotted for the open and recent games only (as_of_date -
-    # lookback_days on): here the last Finals games.
-    current_lines = real_warehouse.scalar(
-        "select count(*) from nba_intermediate.int_prop_lines_current"
-    )
-    assert current_lines > 0
+    # lookback_days on). The real props end in April, long before this as-of date.
     assert real_warehouse.scalar(
-        "select count(*) from nba_snapshots.prop_line_movement_snapshot "
-        "where dbt_valid_to is null"
-    ) == current_lines
-    assert real_warehouse.scalar(
-        "select count(*) from nba_snapshots.prop_line_movement_snapshot "
-        "where game_date < date '2025-06-20'"
+        "select count(*) from nba_snapshots.prop_line_movement_snapshot"
     ) == 0
     # No injury report in the real files: an empty snapshot, not a failure.
     assert real_warehouse.scalar("select count(*) from nba_snapshots.injury_status_snapshot") == 0
+
+
+def test_line_snapshot_keeps_the_recent_games(real_warehouse: Warehouse, tmp_path: Path) -> None:
+    """As of a date inside the props season, the line snapshot holds every current line of
+    the games from as_of_date - lookback_days (3) on, and nothing older."""
+    dated = copy_warehouse(real_warehouse, tmp_path / "dated")
+    # run + snapshot, not build: the feature store's tests hold it to the built as-of date.
+    as_of = ("--vars", "{as_of_date: '2025-03-10'}")
+    dated.dbt("run", "--select", "int_as_of_dates_resolved int_prop_lines_current", *as_of)
+    dated.dbt("snapshot", "--select", "prop_line_movement_snapshot", *as_of)
+    current = dated.scalar("select count(*) from nba_intermediate.int_prop_lines_current")
+    assert current > 100
+    assert dated.scalar(
+        "select count(*) from nba_snapshots.prop_line_movement_snapshot where dbt_valid_to is null"
+    ) == current
+    assert str(dated.scalar(
+        "select min(game_date) from nba_snapshots.prop_line_movement_snapshot"
+    )) == "2025-03-07"
+    # Every current line of those games: the same rows the versioned lines hold open.
+    assert current == dated.scalar(
+        "select count(*) from nba_intermediate.int_player_prop_lines_versioned "
+        "where valid_to is null and game_date >= date '2025-03-07'"
+    )
 
 
 def test_membership_snapshot_records_a_trade(real_warehouse: Warehouse, tmp_path: Path) -> None:

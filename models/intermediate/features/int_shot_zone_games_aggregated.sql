@@ -19,12 +19,14 @@ with
 shots as (
 
     select * from {{ ref('stg_nbacom__shot_detail') }}
+    where {{ nba_props.incremental_window_filter('game_date') }}
 
 ),
 
 games as (
 
     select * from {{ ref('int_games_unified') }}
+    where {{ nba_props.incremental_window_filter('game_date') }}
 
 ),
 
@@ -50,7 +52,6 @@ final as (
         on shots.game_id = games.game_id
     where
         games.is_competitive
-        and {{ nba_props.incremental_window_filter('game_date', 'games.game_date') }}
         and shots.shot_zone in ({{ zone_list | join(', ') }})
     group by
         shots.game_id,

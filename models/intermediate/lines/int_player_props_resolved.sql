@@ -16,7 +16,9 @@ with
 props as (
 
     select * from {{ ref('stg_odds_api__player_props') }}
-    where {{ nba_props.incremental_window_filter('game_date') }}
+    where
+        {{ nba_props.incremental_window_filter('game_date') }}
+        and {{ nba_props.incremental_window_filter_utc('game_date', 'commence_time_utc') }}
 
 ),
 
@@ -35,6 +37,7 @@ team_codes as (
 games as (
 
     select * from {{ ref('int_games_unified') }}
+    where {{ nba_props.incremental_window_filter('game_date') }}
 
 ),
 
