@@ -1,7 +1,7 @@
 {#
     Incremental facts rebuild the days from `incremental_window_start` on: the newest
-    date already in the target minus `lookback_days`, or `nba_props.window_bound('start_date')` when a
-    backfill names one. The start is resolved at compile time into a date literal, so
+    date already in the target minus `lookback_days`, or `start_date` (var or environment,
+    macro window_bound) when a daily run or a backfill names one. The start is resolved at compile time into a date literal, so
     both engines prune partitions of the target and of every source filtered with it.
 #}
 {% macro incremental_window_start(date_column) -%}

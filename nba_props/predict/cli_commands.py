@@ -19,7 +19,7 @@ from pathlib import Path
 
 import duckdb
 
-from nba_props.predict.settings import PredictSettings, default_retrain_days
+from nba_props.predict.settings import PredictSettings, default_retrain_days, default_training_days
 from nba_props.predict.systems import SYSTEM_IDS
 from nba_props.predict.worker import DateResult, PredictionWorker
 
@@ -47,6 +47,7 @@ def predict(
         markets=tuple(markets), systems=tuple(systems), run_mode="live",
         edge_threshold=edge_threshold, seed=seed,
         retrain_every_days=retrain_every_days or default_retrain_days(),
+        training_days=default_training_days(),
     )
     with duckdb.connect(str(database)) as con:
         worker = PredictionWorker(con, settings)

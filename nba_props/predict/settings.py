@@ -38,6 +38,12 @@ def default_retrain_days() -> int:
     return int(dbt_vars().get("ml_retrain_cadence_days", 7))
 
 
+def default_training_days() -> int | None:
+    """Days of history the live workers train on (var ml_training_window_days; 0 = all)."""
+    days = int(dbt_vars().get("ml_training_window_days", 0) or 0)
+    return days or None
+
+
 @dataclass(frozen=True)
 class PredictSettings:
     """How a worker predicts. Every field is part of what makes a run reproducible."""
