@@ -85,10 +85,18 @@
 
 {# Pre-hook of facts with fact_config(replace_window=true): empty the window first. #}
 {% macro delete_incremental_window(date_column) -%}
+    {{ nba_props.delete_window_rows(date_column, nba_props.incremental_window_filter(date_column)) }}
+{%- endmacro %}
+
+{#
+    On incremental runs, delete the rows of `this` that `window_filter` selects (the constant
+    lower bound on date_column keeps the delete legal under require_partition_filter).
+#}
+{% macro delete_window_rows(date_column, window_filter) -%}
     {%- if is_incremental() -%}
         delete from {{ this }}
         where {{ date_column }} >= {{ nba_props.date_literal('1900-01-01') }}
-            and {{ nba_props.incremental_window_filter(date_column) }}
+            and {{ window_filter }}
     {%- endif -%}
 {%- endmacro %}
 

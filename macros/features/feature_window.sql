@@ -53,9 +53,5 @@
     score that dropped a player) do not linger, and a daily build equals a full one.
 #}
 {% macro delete_feature_window(date_column) -%}
-    {%- if is_incremental() -%}
-        delete from {{ this }}
-        where {{ date_column }} >= {{ nba_props.date_literal('1900-01-01') }}
-            and {{ nba_props.feature_window_filter(date_column) }}
-    {%- endif -%}
+    {{ nba_props.delete_window_rows(date_column, nba_props.feature_window_filter(date_column)) }}
 {%- endmacro %}
