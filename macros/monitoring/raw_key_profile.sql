@@ -8,6 +8,13 @@
     optional parts such as snapshot_time are null in closing-line exports). Rows of keys
     that several files delivered are compared on a hash of every data column (the loader's
     _-prefixed columns excluded), so an identical re-delivery is told apart from a correction.
+
+    Nearly every key comes from one file: one aggregate by key settles those, and only the
+    keys several files delivered are looked at per file and hashed.
+
+    Incremental runs profile the loads that are new since the last run, and the older loads
+    that share a key with them (their counts of re-delivered and superseded rows change);
+    the rows in scope are every row of a key those loads hold, so their counts are exact.
 #}
 {% macro raw_key_profile(relation, key_columns, required_columns=none) -%}
     {%- set null_key -%}
@@ -15,36 +22,125 @@
     {%- endset -%}
     with
 
-    per_key_and_load as (
+    loads as (
 
+        -- Numbered: a key's first and last load are told apart by a number, not by
+        -- comparing load id strings on millions of keys.
         select
             _load_id,
-            {{ nba_props.natural_key_text(key_columns) }} as natural_key,
             min(_source_file) as source_file,
             min(_loaded_at) as loaded_at,
-            count(*) as key_rows,
-            max(case when {{ null_key }} then 1 else 0 end) as has_null_key
+            row_number() over (order by _load_id) as load_number
         from {{ relation }}
-        group by 1, 2
+        group by _load_id
 
     ),
 
-    with_other_loads as (
+    raw_keys as (
 
         select
-            *,
-            count(*) over (partition by natural_key) as loads_with_key,
-            max(loaded_at) over (partition by natural_key) as newest_load_of_key
-        from per_key_and_load
+            loads.load_number,
+            {{ nba_props.natural_key_text(key_columns, 'raw_rows') }} as natural_key,
+            case when {{ null_key }} then 1 else 0 end as is_null_key
+        from {{ relation }} as raw_rows
+        inner join loads
+            on raw_rows._load_id = loads._load_id
+
+    ),
+    {%- if is_incremental() %}
+
+    new_loads as (
+
+        select load_number
+        from loads
+        where _load_id not in (
+            select load_id from {{ this }}
+            where raw_table = '{{ relation.identifier }}'
+        )
+
+    ),
+
+    new_keys as (
+
+        select distinct natural_key
+        from raw_keys
+        where load_number in (select load_number from new_loads)
+
+    ),
+
+    profiled_loads as (
+
+        -- The new loads, and the older ones that share a key with them.
+        select distinct load_number
+        from raw_keys
+        where natural_key in (select natural_key from new_keys)
+
+    ),
+
+    scoped_keys as (
+
+        select distinct natural_key
+        from raw_keys
+        where load_number in (select load_number from profiled_loads)
+
+    ),
+
+    scoped_rows as (
+
+        select *
+        from raw_keys
+        where natural_key in (select natural_key from scoped_keys)
+
+    ),
+    {%- else %}
+
+    profiled_loads as (
+
+        select load_number from loads
+
+    ),
+
+    scoped_rows as (
+
+        select * from raw_keys
+
+    ),
+    {%- endif %}
+
+    per_key as (
+
+        -- A key's rows share their null status (required columns are key columns).
+        select
+            natural_key,
+            min(load_number) as first_load_number,
+            max(load_number) as last_load_number,
+            count(*) as key_rows,
+            max(is_null_key) as is_null_key
+        from scoped_rows
+        group by natural_key
+
+    ),
+
+    single_load_keys as (
+
+        select
+            first_load_number as load_number,
+            sum(key_rows) as rows_in_load,
+            count(*) as distinct_keys,
+            sum(is_null_key * key_rows) as null_key_rows
+        from per_key
+        where first_load_number = last_load_number
+        group by first_load_number
 
     ),
 
     multi_load_keys as (
 
-        -- Only keys that several files delivered are hashed and compared.
-        select distinct natural_key
-        from with_other_loads
-        where loads_with_key > 1
+        select
+            natural_key,
+            is_null_key
+        from per_key
+        where first_load_number != last_load_number
 
     ),
 
@@ -53,6 +149,8 @@
         select
             raw_rows._load_id,
             raw_rows._loaded_at,
+            multi_load_keys.natural_key,
+            multi_load_keys.is_null_key,
             min(raw_rows._loaded_at) over (
                 partition by multi_load_keys.natural_key, {{ nba_props.row_hash(relation, 'raw_rows') }}
             ) as first_load_of_row
@@ -62,48 +160,99 @@
 
     ),
 
-    redelivered as (
+    multi_load_key_rows as (
 
         select
             _load_id,
-            count(*) as rows_redelivered
+            natural_key,
+            min(_loaded_at) as loaded_at,
+            count(*) as key_rows,
+            max(is_null_key) as is_null_key,
+            sum(case when first_load_of_row < _loaded_at then 1 else 0 end) as rows_redelivered
         from multi_load_rows
-        where first_load_of_row < _loaded_at
-        group by _load_id
+        group by _load_id, natural_key
+
+    ),
+
+    multi_load_keys_by_load as (
+
+        select
+            loads.load_number,
+            sum(with_newest_load.key_rows) as rows_in_load,
+            count(*) as distinct_keys,
+            sum(with_newest_load.is_null_key * with_newest_load.key_rows) as null_key_rows,
+            sum(with_newest_load.key_rows) as rows_in_other_loads,
+            sum(
+                case
+                    when with_newest_load.newest_load_of_key > with_newest_load.loaded_at
+                        then with_newest_load.key_rows
+                    else 0
+                end
+            ) as rows_superseded,
+            sum(with_newest_load.rows_redelivered) as rows_redelivered
+        from (
+            select
+                *,
+                max(loaded_at) over (partition by natural_key) as newest_load_of_key
+            from multi_load_key_rows
+        ) as with_newest_load
+        inner join loads
+            on with_newest_load._load_id = loads._load_id
+        group by loads.load_number
 
     ),
 
     per_load as (
 
         select
-            _load_id,
-            min(source_file) as source_file,
-            min(loaded_at) as loaded_at,
-            sum(key_rows) as rows_in_load,
-            count(*) as distinct_keys,
-            sum(case when has_null_key = 1 then key_rows else 0 end) as null_key_rows,
-            sum(case when loads_with_key > 1 then key_rows else 0 end) as rows_in_other_loads,
-            sum(case when newest_load_of_key > loaded_at then key_rows else 0 end) as rows_superseded
-        from with_other_loads
-        group by _load_id
+            load_number,
+            sum(rows_in_load) as rows_in_load,
+            sum(distinct_keys) as distinct_keys,
+            sum(null_key_rows) as null_key_rows,
+            sum(rows_in_other_loads) as rows_in_other_loads,
+            sum(rows_redelivered) as rows_redelivered,
+            sum(rows_superseded) as rows_superseded
+        from (
+            select
+                load_number,
+                rows_in_load,
+                distinct_keys,
+                null_key_rows,
+                0 as rows_in_other_loads,
+                0 as rows_redelivered,
+                0 as rows_superseded
+            from single_load_keys
+            union all
+            select
+                load_number,
+                rows_in_load,
+                distinct_keys,
+                null_key_rows,
+                rows_in_other_loads,
+                rows_redelivered,
+                rows_superseded
+            from multi_load_keys_by_load
+        ) as by_kind
+        group by load_number
 
     )
 
     select
         '{{ relation.identifier }}' as raw_table,
-        per_load._load_id as load_id,
-        per_load.source_file,
-        per_load.loaded_at,
+        loads._load_id as load_id,
+        loads.source_file,
+        loads.loaded_at,
         cast(per_load.rows_in_load as {{ dbt.type_bigint() }}) as rows_in_load,
         cast(per_load.distinct_keys as {{ dbt.type_bigint() }}) as distinct_keys,
         cast(per_load.rows_in_load - per_load.distinct_keys as {{ dbt.type_bigint() }}) as duplicate_key_rows,
         cast(per_load.null_key_rows as {{ dbt.type_bigint() }}) as null_key_rows,
         cast(per_load.rows_in_other_loads as {{ dbt.type_bigint() }}) as rows_in_other_loads,
-        cast(coalesce(redelivered.rows_redelivered, 0) as {{ dbt.type_bigint() }}) as rows_redelivered,
+        cast(per_load.rows_redelivered as {{ dbt.type_bigint() }}) as rows_redelivered,
         cast(per_load.rows_superseded as {{ dbt.type_bigint() }}) as rows_superseded
-    from per_load
-    left join redelivered
-        on per_load._load_id = redelivered._load_id
+    from loads
+    inner join per_load
+        on loads.load_number = per_load.load_number
+    where loads.load_number in (select load_number from profiled_loads)
 {%- endmacro %}
 
 {#

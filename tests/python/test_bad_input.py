@@ -184,6 +184,42 @@ def test_duplicated_rows_in_a_file_are_reported(tmp_path: Path) -> None:
     assert s.query("select count(*) from nba_staging.stg_nbacom__team_game_logs")[0][0] == 5596
 
 
+def test_duplicate_profile_incremental_run_matches_a_full_refresh(tmp_path: Path) -> None:
+    # A later file re-delivers 50 rows of the 2024-25 team logs: 48 identical, two with
+    # corrected points, plus 3 new rows. The incremental run must re-profile the older file
+    # too (its 50 rows are now superseded), and give what a full refresh gives.
+    header, rows = read_csv(TEAM_LOGS)
+    resent = [dict(r) for r in rows[:50]]
+    for row in resent[:2]:
+        row["PTS"] = str(int(row["PTS"]) + 1)
+    fresh = [dict(r, GAME_ID=f"99{r['GAME_ID'][2:]}") for r in rows[50:53]]
+    late = write_csv(tmp_path / "landing" / "late_team_logs.csv", header, resent + fresh)
+    s = run_scenario(tmp_path, ["raw_duplicate_rows"])
+    columns = (
+        "raw_table, load_id, source_file, loaded_at, rows_in_load, distinct_keys, "
+        "duplicate_key_rows, null_key_rows, rows_in_other_loads, rows_redelivered, "
+        "rows_superseded, is_redundant_file"
+    )
+    before = s.query(f"select {columns} from nba_monitoring.raw_duplicate_rows")
+    load_files(DuckDBLoader(s.database), "nbacom_team_game_logs", [late], None)
+    for extra in ([], ["--full-refresh"]):
+        outcome = run_dbt(
+            ["run", "--select", "raw_duplicate_rows", *extra], database=s.database,
+            target_path=tmp_path / "target", log_path=tmp_path / "logs", quiet=True,
+        )
+        assert outcome.count("model", "success") == 1
+        if not extra:
+            incremental = s.query(f"select {columns} from nba_monitoring.raw_duplicate_rows")
+    full = s.query(f"select {columns} from nba_monitoring.raw_duplicate_rows")
+    assert sorted(incremental, key=str) == sorted(full, key=str)
+    assert len(full) == len(before) + 1
+    by_file = {Path(r[2]).name: r[4:] for r in full if r[0] == "nbacom_team_game_logs"}
+    # rows, keys, in-file duplicates, null keys, in other loads, re-delivered, superseded
+    assert by_file["late_team_logs.csv"][:7] == (53, 53, 0, 0, 50, 48, 0)
+    assert by_file[TEAM_LOGS][4:7] == (50, 0, 50)
+    assert by_file["nbacom_team_game_logs_2023-24.csv"][4:7] == (0, 0, 0)
+
+
 # ---- null keys, negative points ----------------------------------------------------------
 
 

@@ -3,6 +3,15 @@
 -- newer load). Staging keeps one row per key, so this is where duplicates stay visible.
 -- Shot detail is keyed per shot, but identical shots inside one export are real (two
 -- attempts from the same spot in the same second): its in-file duplicates are not errors.
+-- Incremental: a run profiles the new loads and the older loads sharing a key with them
+-- (see nba_props.raw_key_profile); a load deleted from a raw table keeps its row until a
+-- --full-refresh of this model.
+{{ config(
+    materialized='incremental',
+    unique_key=['raw_table', 'load_id'],
+    incremental_strategy='merge' if target.type == 'bigquery' else 'delete+insert',
+) }}
+
 with
 
 player_game_logs as (
