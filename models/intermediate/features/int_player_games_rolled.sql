@@ -3,6 +3,8 @@
 -- the state of the last game strictly before it (see nba_props.prior_event_number).
 -- Last-5/last-10 run across seasons; season-to-date restarts each season. Sums are of
 -- integers or fixed-point values, so they are exact (see nba_props.type_exact).
+-- Incremental by game date: a run computes the window's games from the earlier games
+-- their windows need (macro nba_props.rolling_history).
 {%- set stats = {
     'minutes': 'minutes',
     'points': 'points',
@@ -13,6 +15,13 @@
     'assists': 'assists',
 } %}
 {%- set windows = {'l5': 'last_5', 'l10': 'last_10', 'season': 'season_to_date'} %}
+{{ config(**nba_props.fact_config(
+    date_column='game_date',
+    unique_key=['player_id', 'game_id'],
+    cluster_by=['player_id'],
+    large=false,
+    replace_window=true,
+)) }}
 with
 
 player_games as (
@@ -20,6 +29,8 @@ player_games as (
     select * from {{ ref('int_player_games_sequenced') }}
 
 ),
+
+{{ nba_props.rolling_history('player_games', ['player_id']) }},
 
 window_sums as (
 
@@ -40,8 +51,9 @@ window_sums as (
         sum(player_plays * team_minutes) over {{ window }} as usage_numerator_{{ suffix }},
         sum(minutes * team_plays) over {{ window }} as usage_denominator_{{ suffix }},
         {%- endfor %}
-        season_game_number
-    from player_games
+        season_game_number,
+        is_history
+    from rolling_input
     window
         last_5 as (
             partition by player_id order by game_date, game_id
@@ -75,6 +87,7 @@ final as (
         {%- endfor %}
         season_game_number
     from window_sums
+    where not is_history
 
 )
 

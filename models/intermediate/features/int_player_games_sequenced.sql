@@ -2,6 +2,22 @@
 -- season, play-in, playoffs, Cup final; not preseason or All-Star) with a game record,
 -- numbered per player in (game_date, game_id) order, with the team totals the usage
 -- rate needs. A game without a game record is left out here and reported upstream.
+-- Incremental by game date: a run numbers the window's games on from each player's last
+-- event number (macro nba_props.rolling_history).
+{{ config(**nba_props.fact_config(
+    date_column='game_date',
+    unique_key=['player_id', 'game_id'],
+    cluster_by=['player_id'],
+    large=false,
+    replace_window=true,
+)) }}
+{%- set columns = [
+    'player_id', 'game_id', 'game_date', 'season_start_year', 'game_type', 'team_id',
+    'opponent_team_id', 'is_home', 'minutes', 'points', 'rebounds', 'offensive_rebounds',
+    'defensive_rebounds', 'assists', 'steals', 'blocks', 'turnovers', 'threes_made',
+    'field_goals_made', 'field_goals_attempted', 'threes_attempted', 'free_throws_made',
+    'free_throws_attempted', 'player_plays', 'team_plays', 'team_minutes',
+] %}
 with
 
 player_games as (
@@ -79,20 +95,33 @@ with_team_totals as (
 
 ),
 
+{{ nba_props.rolling_history('with_team_totals', ['player_id']) }},
+
 final as (
 
     select
-        *,
-        row_number() over (
-            partition by player_id
+        {%- for column in columns %}
+        {{ column }},
+        {%- endfor %}
+        event_number_offset + row_number() over (
+            partition by player_id, is_history
             order by game_date, game_id
         ) as event_number,
+        -- The window's seasons are in rolling_input from their first game.
         row_number() over (
             partition by player_id, season_start_year
             order by game_date, game_id
-        ) as season_game_number
-    from with_team_totals
+        ) as season_game_number,
+        is_history
+    from rolling_input
 
 )
 
-select * from final
+select
+    {%- for column in columns %}
+    {{ column }},
+    {%- endfor %}
+    event_number,
+    season_game_number
+from final
+where not is_history

@@ -1,5 +1,13 @@
 -- Each player's shot profile AFTER each competitive game in which he took a shot:
 -- attempts and makes by zone over his last 10 shooting games and the season to date.
+-- Incremental by game date (macro nba_props.rolling_history).
+{{ config(**nba_props.fact_config(
+    date_column='game_date',
+    unique_key=['player_id', 'game_id'],
+    cluster_by=['player_id'],
+    large=false,
+    replace_window=true,
+)) }}
 {%- set zones = nba_props.shot_zones() %}
 with
 
@@ -26,16 +34,20 @@ player_games as (
 
 ),
 
+{{ nba_props.rolling_history('player_games', ['player_id']) }},
+
 numbered as (
 
     select
         *,
-        row_number() over (partition by player_id order by game_date, game_id) as event_number
-    from player_games
+        event_number_offset + row_number() over (
+            partition by player_id, is_history order by game_date, game_id
+        ) as event_number
+    from rolling_input
 
 ),
 
-final as (
+window_sums as (
 
     select
         player_id,
@@ -52,7 +64,8 @@ final as (
         count(*) over last_10 as shot_games_l10,
         sum(zone_fga) over last_10 as fga_l10,
         sum(zone_fga) over season_to_date as fga_season,
-        count(*) over season_to_date as shot_games_season
+        count(*) over season_to_date as shot_games_season,
+        is_history
     from numbered
     window
         last_10 as (
@@ -63,6 +76,29 @@ final as (
             partition by player_id, season_start_year order by game_date, game_id
             rows between unbounded preceding and current row
         )
+
+),
+
+final as (
+
+    select
+        player_id,
+        game_id,
+        game_date,
+        season_start_year,
+        event_number,
+        {%- for z in zones %}
+        {{ z.zone }}_fga_l10,
+        {{ z.zone }}_fgm_l10,
+        {{ z.zone }}_fga_season,
+        {{ z.zone }}_fgm_season,
+        {%- endfor %}
+        shot_games_l10,
+        fga_l10,
+        fga_season,
+        shot_games_season
+    from window_sums
+    where not is_history
 
 )
 

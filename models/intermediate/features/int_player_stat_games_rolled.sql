@@ -2,6 +2,14 @@
 -- prop_markets seed settles on (long: one row per player, game and stat). The stat
 -- expressions come from nba_props.prop_stat_expressions(); nothing here is specific to
 -- one market. Sums are exact (integer stats, fixed-point minutes).
+-- Incremental by game date (macro nba_props.rolling_history).
+{{ config(**nba_props.fact_config(
+    date_column='game_date',
+    unique_key=['player_id', 'game_id', 'stat_column'],
+    cluster_by=['player_id'],
+    large=false,
+    replace_window=true,
+)) }}
 with
 
 player_games as (
@@ -9,6 +17,8 @@ player_games as (
     select * from {{ ref('int_player_games_sequenced') }}
 
 ),
+
+{{ nba_props.rolling_history('player_games', ['player_id']) }},
 
 markets as (
 
@@ -27,8 +37,9 @@ unpivoted as (
         event_number,
         minutes,
         '{{ stat }}' as stat_column,
-        cast({{ expression }} as {{ nba_props.type_exact() }}) as stat_value
-    from player_games
+        cast({{ expression }} as {{ nba_props.type_exact() }}) as stat_value,
+        is_history
+    from rolling_input
     {%- if not loop.last %}
     union all
     {%- endif %}
@@ -62,7 +73,8 @@ window_sums as (
         sum(stat_value * stat_value) over last_10 as stat_squares_l10,
         sum(minutes) over last_10 as minutes_l10,
         count(*) over season_to_date as games_season,
-        sum(stat_value) over season_to_date as stat_sum_season
+        sum(stat_value) over season_to_date as stat_sum_season,
+        is_history
     from used_stats
     window
         last_5 as (
@@ -107,6 +119,7 @@ final as (
         {{ nba_props.safe_divide('36 * stat_sum_l10', 'minutes_l10') }} as stat_per36_l10,
         {{ nba_props.safe_divide('stat_sum_season', 'games_season') }} as stat_avg_season
     from window_sums
+    where not is_history
 
 )
 
