@@ -19,6 +19,7 @@ from pathlib import Path
 
 import duckdb
 
+from nba_props.predict.model_store import ENV_DIR, ENV_REUSE, live_store
 from nba_props.predict.settings import PredictSettings, default_retrain_days, default_training_days
 from nba_props.predict.systems import SYSTEM_IDS
 from nba_props.predict.worker import DateResult, PredictionWorker
@@ -38,10 +39,15 @@ def predict(
     edge_threshold: float = 0.04,
     retrain_every_days: int | None = None,
     seed: int = 42,
+    model_dir: Path | None = None,
+    reuse_models: bool | None = None,
 ) -> DateResult:
     """Predict one date (live run mode) and write the predictions; returns what was done.
 
     as_of is the prediction time (UTC): the lines valid then are used (default: now).
+    Fitted models are saved to model_dir (default: env NBA_PROPS_MODEL_DIR, else models/
+    beside the database) and reused by later runs with the same training set;
+    reuse_models=False (or env NBA_PROPS_MODEL_REUSE=0) always fits and saves nothing.
     """
     settings = PredictSettings(
         markets=tuple(markets), systems=tuple(systems), run_mode="live",
@@ -50,7 +56,8 @@ def predict(
         training_days=default_training_days(),
     )
     with duckdb.connect(str(database)) as con:
-        worker = PredictionWorker(con, settings)
+        worker = PredictionWorker(con, settings,
+                                  model_store=live_store(database, model_dir, reuse_models))
         return worker.predict_date(game_date, as_of or datetime.now(UTC).replace(tzinfo=None))
 
 
@@ -114,13 +121,15 @@ def cmd_predict(args: argparse.Namespace) -> int:
         args.database, args.date, as_of=args.as_of, markets=args.markets,
         systems=args.systems, edge_threshold=args.edge_threshold,
         retrain_every_days=args.retrain_every, seed=args.seed,
+        model_dir=args.model_dir, reuse_models=False if args.no_model_cache else None,
     )
     if result.skipped_reason:
         print(f"{result.game_date}: no predictions ({result.skipped_reason})")
         return 0 if result.skipped_reason == "no lines" else 1
     print(f"{result.game_date}: {result.rows_read} player-markets with a line at "
           f"{result.as_of:%Y-%m-%d %H:%M} UTC -> {result.predictions_written} predictions "
-          f"(models trained on games before {result.training_cutoff})")
+          f"(models {'reused' if result.models_reused else 'trained'} on games before "
+          f"{result.training_cutoff})")
     for system_id, version in sorted(result.model_versions.items()):
         print(f"  {system_id:<18} {version}")
     return 0
@@ -162,6 +171,11 @@ def add_predict_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentPars
     parser.add_argument("--date", type=_date, required=True, help="game date, YYYY-MM-DD")
     parser.add_argument("--as-of", type=_timestamp, default=None,
                         help="prediction time, ISO (UTC if no offset); default: now")
+    parser.add_argument("--model-dir", type=Path, default=None,
+                        help=f"where fitted models are kept (default: env {ENV_DIR}, else "
+                        "models/ beside the database)")
+    parser.add_argument("--no-model-cache", action="store_true",
+                        help=f"always fit the models, save none (also env {ENV_REUSE}=0)")
     _common(parser)
     parser.set_defaults(func=cmd_predict)
     return parser

@@ -6,6 +6,10 @@ walk-forward: the model used for date D is trained only on games before its trai
 cut-off (<= D), and retrained when the cut-off moves (every `retrain_every_days`, anchored
 on a fixed date so the model for a date does not depend on where a run started). Training
 reads its rows in one more query, only when a model is (re)trained.
+
+With a model store (live runs, see nba_props.predict.model_store) the fitted systems are
+saved after training, and a later run whose training set has the same key loads them
+instead of fitting: its predictions are identical to a fresh fit's. Backtests have no store.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ import pyarrow as pa
 
 from nba_props.predict import reader, store
 from nba_props.predict.frame import Frame
+from nba_props.predict.model_store import ModelKey, ModelStore, model_key
 from nba_props.predict.probability import recommend, side_probabilities
 from nba_props.predict.settings import PredictSettings
 from nba_props.predict.systems import PredictionSystem, TrainingSet, build_systems
@@ -43,6 +48,8 @@ class DateResult:
     training_cutoff: date | None
     model_versions: dict[str, str] = field(default_factory=dict)
     skipped_reason: str | None = None
+    # The models were loaded from the model store, not fitted by this worker.
+    models_reused: bool = False
 
 
 def prediction_id(run_mode: str, system_id: str, system_version: str, game_id: str,
@@ -64,10 +71,12 @@ class PredictionWorker:
     """Predicts dates against one DuckDB connection (or anything with the same execute)."""
 
     def __init__(self, con: Any, settings: PredictSettings | None = None,
-                 run_id: str | None = None):
+                 run_id: str | None = None, model_store: ModelStore | None = None):
         self.con = con
         self.settings = settings or PredictSettings()
         self.run_id = run_id or uuid.uuid4().hex[:12]
+        self.model_store = model_store
+        self.models_reused = False
         self._markets: list[str] | None = None
         self._cutoff: date | None = None
         self._fitted: list[PredictionSystem] = []
@@ -112,12 +121,42 @@ class PredictionWorker:
             features=reader.feature_columns(frame),
         )
         fitted, written = build_systems(self.settings.systems, seed=self.settings.seed)
-        for system in fitted:
-            system.fit(data)
-        log.info("trained %s on %d rows before %s", [s.system_id for s in fitted],
-                 len(frame), cutoff)
+        # The key is taken before fitting (the ensemble's params name its fitted components).
+        key = self._key(data, fitted) if self.model_store is not None else None
+        loaded = self._load(key, data, fitted)
+        if loaded is not None:
+            wanted = {s.system_id for s in written}
+            fitted, written = loaded, [s for s in loaded if s.system_id in wanted]
+        else:
+            for system in fitted:
+                system.fit(data)
+            log.info("trained %s on %d rows before %s", [s.system_id for s in fitted],
+                     len(frame), cutoff)
+            self._save(key, fitted)
+        self.models_reused = loaded is not None
         self._cutoff, self._fitted, self._written = cutoff, fitted, written
         return written
+
+    def _key(self, data: TrainingSet, unfitted: Sequence[PredictionSystem]) -> ModelKey:
+        return model_key(data, unfitted, self.settings.systems, self.markets, self.settings.seed)
+
+    def _load(self, key: ModelKey | None, data: TrainingSet,
+              unfitted: Sequence[PredictionSystem]) -> list[PredictionSystem] | None:
+        if self.model_store is None or key is None:
+            return None
+        loaded = self.model_store.load(key, data, [s.system_id for s in unfitted])
+        if loaded is not None:
+            log.info("reused models %s for cut-off %s (%d training rows) from %s",
+                     [s.system_id for s in loaded], data.cutoff, len(data.target),
+                     self.model_store.path(key))
+        return loaded
+
+    def _save(self, key: ModelKey | None, fitted: Sequence[PredictionSystem]) -> None:
+        if self.model_store is None or key is None:
+            return
+        path = self.model_store.save(key, fitted)
+        if path is not None:
+            log.info("saved models for cut-off %s to %s", key.cutoff, path)
 
     def predict_date(self, game_date: date, as_of: datetime | None = None) -> DateResult:
         """Predict every (player, game, market) of the date that has a line at `as_of`."""
@@ -151,6 +190,7 @@ class PredictionWorker:
         return DateResult(
             game_date, as_of, len(frame), written, self._cutoff,
             {s.system_id: s.model_version or "" for s in systems},
+            models_reused=self.models_reused,
         )
 
     def _batch(self, frame: Frame, systems: Sequence[PredictionSystem], game_date: date,

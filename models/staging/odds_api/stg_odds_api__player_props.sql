@@ -1,24 +1,12 @@
 with
 
-source as (
-
-    select * from {{ source('odds_api', 'odds_api_player_props') }}
-
-),
-
 latest_version as (
 
-    select
-        *,
-        row_number() over (
-            partition by
-                game, game_time, player, market, bookmaker,
-                -- BigQuery cannot partition by a FLOAT64: key on the line's text.
-                cast(line as {{ dbt.type_string() }}),
-                snapshot_time
-            order by _loaded_at desc, _row_number desc
-        ) as version_rank
-    from source
+    -- The newest row of each line (a re-delivered file replaces the older one's rows).
+    {{ nba_props.latest_rows(
+        source('odds_api', 'odds_api_player_props'),
+        ['game', 'game_time', 'player', 'market', 'bookmaker', 'line', 'snapshot_time'],
+    ) }}
 
 ),
 
@@ -48,7 +36,6 @@ renamed as (
         _row_number as source_row_number,
         _loaded_at as loaded_at
     from latest_version
-    where version_rank = 1
 
 )
 

@@ -29,6 +29,7 @@ class TrainingSet:
     # The latest dates: systems fit on the rest first, to size models, estimate the
     # dispersion and weigh the ensemble on games they have not seen.
     holdout: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    _fingerprint: str | None = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if len(self.holdout) != len(self.target):
@@ -42,7 +43,15 @@ class TrainingSet:
         return sorted({str(m) for m in self.frame["market"]})
 
     def fingerprint(self) -> str:
-        """A digest of the rows and targets (same data -> same digest -> same model version)."""
+        """A digest of the rows and targets (same data -> same digest -> same model version).
+
+        Computed once per training set (every system's fit and the model store use it).
+        """
+        if self._fingerprint is None:
+            self._fingerprint = self._digest()
+        return self._fingerprint
+
+    def _digest(self) -> str:
         h = hashlib.sha256()
         h.update(str(len(self.target)).encode())
         h.update(np.ascontiguousarray(self.target, dtype=np.float64).tobytes())
@@ -108,10 +117,14 @@ class PredictionSystem(ABC):
         self.training_cutoff = data.cutoff
         self.n_training_rows = len(data.target)
         self._estimate_dispersion(data)
+        self.model_version = self.expected_model_version(data)
+
+    def expected_model_version(self, data: TrainingSet) -> str:
+        """The model version a fit on `data` gives (a stored model is checked against it)."""
         digest = hashlib.sha256(
             f"{data.fingerprint()}|{self.params()}|{self.seed}".encode()
         ).hexdigest()[:10]
-        self.model_version = (
+        return (
             f"{self.system_id}-{self.system_version}-fs{data.feature_version}"
             f"-cut{data.cutoff:%Y%m%d}-s{self.seed}-{digest}"
         )

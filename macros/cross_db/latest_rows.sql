@@ -1,0 +1,50 @@
+{#
+    Every row of a raw relation except those a newer row of the same natural key replaces
+    (newest load first, then the last row of the file): staging's one row per key.
+
+    Nearly every key has one row, so the rows are not ranked as a whole: one aggregate
+    finds the keys with several rows, only those are ranked, and the rows that lose are
+    left out by their (load id, row number). The key compares null parts as equal
+    (nba_props.natural_key_text), as a window partition does.
+#}
+{% macro latest_rows(relation, key_columns) -%}
+    with
+
+    repeated_keys as (
+
+        select {{ nba_props.natural_key_text(key_columns) }} as natural_key
+        from {{ relation }}
+        group by 1
+        having count(*) > 1
+
+    ),
+
+    replaced_rows as (
+
+        select
+            _load_id,
+            _row_number
+        from (
+            select
+                raw_rows._load_id,
+                raw_rows._row_number,
+                row_number() over (
+                    partition by repeated_keys.natural_key
+                    order by raw_rows._loaded_at desc, raw_rows._row_number desc
+                ) as version_rank
+            from {{ relation }} as raw_rows
+            inner join repeated_keys
+                on {{ nba_props.natural_key_text(key_columns, 'raw_rows') }} = repeated_keys.natural_key
+        ) as ranked
+        where version_rank > 1
+
+    )
+
+    select raw_rows.*
+    from {{ relation }} as raw_rows
+    left join replaced_rows
+        on
+            raw_rows._load_id = replaced_rows._load_id
+            and raw_rows._row_number = replaced_rows._row_number
+    where replaced_rows._load_id is null
+{%- endmacro %}

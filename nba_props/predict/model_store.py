@@ -1,0 +1,279 @@
+"""Fitted prediction systems kept on disk, so live runs within a cut-off reuse their model.
+
+A live model is a deterministic function of its training set and of the code and settings
+that fit it (see PredictionSystem.fit). The store keys a fitted system set by everything
+that goes into it: the training set's fingerprint (its rows, targets, dates and feature
+matrix), the market of every row, the cut-off, the feature columns and version, the
+systems requested and fitted with their versions and params(), the seed, the markets, the
+library versions, a digest of the systems' source code and the file format. Same key ->
+the stored systems are what a fit would produce now, so they are loaded instead. A loaded
+system is also checked against the model version a fit on this training set would give.
+
+Files are pickles written by this process into its own model directory. Unpickling runs
+code: the directory must never hold files from an untrusted source. The digest in each
+file's header detects corruption (a torn or damaged file is logged and the models refit),
+not tampering.
+
+Writes are atomic (a temporary file in the same directory, then os.replace). The
+directory is bounded: the most recently used `keep_per_group` files of each configuration
+(system set, settings, code) and `keep_total` files overall are kept.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import logging
+import os
+import pickle
+import platform
+import re
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import lightgbm
+import numpy as np
+import scipy
+
+from nba_props.predict.systems import SYSTEM_IDS, PredictionSystem, TrainingSet
+
+log = logging.getLogger(__name__)
+
+FORMAT_VERSION = 1
+MAGIC = b"nba-props-models"
+SUFFIX = ".models"
+ENV_DIR = "NBA_PROPS_MODEL_DIR"
+ENV_REUSE = "NBA_PROPS_MODEL_REUSE"
+DEFAULT_KEEP_PER_GROUP = 3
+DEFAULT_KEEP_TOTAL = 12
+# Temporary files older than this are left-overs of an interrupted write.
+STALE_TEMP_SECONDS = 3600
+_NAME = re.compile(r"^(?P<group>[0-9a-f]{12})-cut(?P<cutoff>\d{8})-(?P<key>[0-9a-f]{24})"
+                   + re.escape(SUFFIX) + "$")
+_FALSE = frozenset({"0", "false", "no", "off"})
+# The code that fits and applies the models: any change to it is a different model.
+_SOURCES = (Path(__file__).parent / "systems", Path(__file__).parent / "frame.py")
+
+
+class CorruptModelFile(ValueError):
+    """A model file that is not a complete file of this format and key."""
+
+
+@dataclass(frozen=True)
+class ModelKey:
+    """What a fitted system set is stored under."""
+
+    digest: str  # every input of the fit
+    group: str  # the configuration alone (not the training data): one system set
+    cutoff: date
+
+    @property
+    def filename(self) -> str:
+        return f"{self.group[:12]}-cut{self.cutoff:%Y%m%d}-{self.digest[:24]}{SUFFIX}"
+
+
+def _sha256(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+@functools.cache
+def code_digest() -> str:
+    """A digest of the source of the prediction systems and of the frame they read."""
+    h = hashlib.sha256()
+    for source in _SOURCES:
+        files = sorted(source.glob("*.py")) if source.is_dir() else [source]
+        for path in files:
+            h.update(path.name.encode())
+            h.update(path.read_bytes())
+    return h.hexdigest()
+
+
+def libraries() -> dict[str, str]:
+    return {"python": platform.python_version(), "numpy": np.__version__,
+            "scipy": scipy.__version__, "lightgbm": lightgbm.__version__}
+
+
+def model_key(data: TrainingSet, fitted: Sequence[PredictionSystem], requested: Sequence[str],
+              markets: Sequence[str], seed: int) -> ModelKey:
+    """The key of the systems `fitted` (not yet fitted) would become when fitted on `data`."""
+    config = {
+        "format": FORMAT_VERSION,
+        "requested": sorted(set(requested or SYSTEM_IDS)),
+        "systems": [[s.system_id, s.system_version, s.params(), s.seed] for s in fitted],
+        "seed": seed,
+        "markets": list(markets),
+        "libraries": libraries(),
+        "code": code_digest(),
+    }
+    group = _sha256(json.dumps(config, sort_keys=True))
+    rows = {
+        "fingerprint": data.fingerprint(),
+        # The fingerprint does not cover the market of each row; the systems group by it.
+        "row_markets": _sha256("|".join(str(m) for m in data.frame["market"])),
+        "rows": len(data.target),
+        "cutoff": data.cutoff.isoformat(),
+        "feature_version": data.feature_version,
+        "features": list(data.features),
+    }
+    digest = _sha256(group + json.dumps(rows, sort_keys=True))
+    return ModelKey(digest=digest, group=group, cutoff=data.cutoff)
+
+
+def reuse_enabled(reuse: bool | None = None) -> bool:
+    """The argument when given, else env NBA_PROPS_MODEL_REUSE (default on; 0/false/no/off)."""
+    if reuse is not None:
+        return reuse
+    return os.environ.get(ENV_REUSE, "1").strip().lower() not in _FALSE
+
+
+def model_directory(database: Path, directory: Path | None = None) -> Path:
+    """The argument, else env NBA_PROPS_MODEL_DIR, else `models/` beside the database."""
+    if directory is not None:
+        return Path(directory)
+    env = os.environ.get(ENV_DIR, "").strip()
+    return Path(env) if env else Path(database).resolve().parent / "models"
+
+
+def live_store(database: Path, directory: Path | None = None,
+               reuse: bool | None = None) -> ModelStore | None:
+    """The store a live run uses, or None when model reuse is turned off."""
+    if not reuse_enabled(reuse):
+        return None
+    return ModelStore(model_directory(database, directory))
+
+
+def _header(payload: bytes) -> bytes:
+    digest = hashlib.sha256(payload).hexdigest().encode()
+    return MAGIC + b" " + str(FORMAT_VERSION).encode() + b" " + digest + b"\n"
+
+
+def _payload(blob: bytes) -> bytes:
+    """The pickled payload of a file's bytes, after checking the header and digest."""
+    header, newline, payload = blob.partition(b"\n")
+    if not newline or header + b"\n" != _header(payload):
+        raise CorruptModelFile("bad header or digest (truncated, damaged or another format)")
+    return payload
+
+
+class ModelStore:
+    """A directory of fitted system sets, one file per key."""
+
+    def __init__(self, directory: Path, keep_per_group: int = DEFAULT_KEEP_PER_GROUP,
+                 keep_total: int = DEFAULT_KEEP_TOTAL):
+        self.directory = Path(directory)
+        self.keep_per_group = max(1, keep_per_group)
+        self.keep_total = max(1, keep_total)
+
+    def path(self, key: ModelKey) -> Path:
+        return self.directory / key.filename
+
+    def load(self, key: ModelKey, data: TrainingSet,
+             system_ids: Sequence[str]) -> list[PredictionSystem] | None:
+        """The stored systems of the key, checked against `data`; None to fit instead."""
+        path = self.path(key)
+        if not path.is_file():
+            return None
+        try:
+            systems = self._read(path, key)
+            _check(systems, data, system_ids)
+        except CorruptModelFile as exc:
+            log.warning("model file %s not used (%s); refitting", path, exc)
+            return None
+        except Exception as exc:  # noqa: BLE001 (unpickling can raise anything: refit)
+            log.warning("model file %s is unreadable (%s: %s); refitting", path,
+                        type(exc).__name__, exc)
+            return None
+        try:
+            os.utime(path)  # most recently used: kept longest
+        except OSError as exc:
+            log.debug("could not touch %s: %s", path, exc)
+        return systems
+
+    def save(self, key: ModelKey, systems: Sequence[PredictionSystem]) -> Path | None:
+        """Write the fitted systems atomically; a failure is logged, never raised."""
+        path = self.path(key)
+        tmp: str | None = None
+        try:
+            payload = pickle.dumps({"key": key.digest, "systems": list(systems)},
+                                   protocol=pickle.HIGHEST_PROTOCOL)
+            self.directory.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=f".{key.filename}.", suffix=".tmp",
+                                       dir=self.directory)
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(_header(payload))
+                fh.write(payload)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, path)
+            tmp = None
+        except (OSError, pickle.PicklingError, TypeError, AttributeError) as exc:
+            log.warning("could not save models to %s: %s", path, exc)
+            return None
+        finally:
+            if tmp is not None:
+                Path(tmp).unlink(missing_ok=True)
+        self.prune()
+        return path
+
+    def files(self) -> list[Path]:
+        """The model files of the directory, most recently used first."""
+        if not self.directory.is_dir():
+            return []
+        found = [p for p in self.directory.iterdir() if _NAME.match(p.name) and p.is_file()]
+        return sorted(found, key=lambda p: (p.stat().st_mtime_ns, p.name), reverse=True)
+
+    def prune(self) -> list[Path]:
+        """Remove all but the most recently used files (per group and overall)."""
+        removed: list[Path] = []
+        per_group: dict[str, int] = {}
+        kept = 0
+        for path in self.files():
+            match = _NAME.match(path.name)
+            group = match.group("group") if match else ""
+            if kept < self.keep_total and per_group.get(group, 0) < self.keep_per_group:
+                per_group[group] = per_group.get(group, 0) + 1
+                kept += 1
+                continue
+            removed.append(path)
+        for path in removed:
+            path.unlink(missing_ok=True)
+        now = time.time()
+        for path in self.directory.glob(f".*{SUFFIX}.*.tmp"):
+            if now - path.stat().st_mtime > STALE_TEMP_SECONDS:
+                path.unlink(missing_ok=True)
+                removed.append(path)
+        if removed:
+            log.info("pruned %d old model files from %s", len(removed), self.directory)
+        return removed
+
+    @staticmethod
+    def _read(path: Path, key: ModelKey) -> list[PredictionSystem]:
+        payload = _payload(path.read_bytes())
+        # Only files this store wrote (see the module docstring), after the digest check.
+        content = pickle.loads(payload)  # noqa: S301
+        if not isinstance(content, dict) or content.get("key") != key.digest:
+            raise CorruptModelFile("the file holds another key")
+        systems = content.get("systems")
+        if not isinstance(systems, list) or not all(
+                isinstance(s, PredictionSystem) for s in systems):
+            raise CorruptModelFile("the file does not hold prediction systems")
+        return systems
+
+
+def _check(systems: Sequence[PredictionSystem], data: TrainingSet,
+           system_ids: Sequence[str]) -> None:
+    """Refuse systems that are not exactly what fitting on `data` would give."""
+    if [s.system_id for s in systems] != list(system_ids):
+        raise CorruptModelFile(f"systems {[s.system_id for s in systems]}, "
+                               f"expected {list(system_ids)}")
+    for system in systems:  # components come before the ensemble that uses their versions
+        expected = system.expected_model_version(data)
+        if (system.model_version != expected or system.training_cutoff != data.cutoff
+                or system.n_training_rows != len(data.target)):
+            raise CorruptModelFile(f"{system.system_id} is {system.model_version}, a fit "
+                                   f"on this training set is {expected}")
