@@ -1,8 +1,8 @@
+-- The newest row of each line: a re-delivered file replaces the older one's rows.
 with
 
 latest_version as (
 
-    -- The newest row of each line (a re-delivered file replaces the older one's rows).
     {{ nba_props.latest_rows(
         source('odds_api', 'odds_api_player_props'),
         ['game', 'game_time', 'player', 'market', 'bookmaker', 'line', 'snapshot_time'],
