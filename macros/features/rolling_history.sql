@@ -17,6 +17,20 @@
     game_id and entity_columns); entity_columns: what a window is partitioned by in `this`
     (the player or team; a stat column is not needed: every stat of a game shares it).
 #}
+{#
+    The layout of a player history: incremental by game date, the window replaced (the
+    pre-hook rolling_history relies on), clustered by player.
+#}
+{% macro rolling_history_config(unique_key) -%}
+    {{ return(nba_props.fact_config(
+        date_column='game_date',
+        unique_key=unique_key,
+        cluster_by=['player_id'],
+        large=false,
+        replace_window=true,
+    )) }}
+{%- endmacro %}
+
 {% macro rolling_history(rows, entity_columns, window_size=10) -%}
     window_rows as (
 

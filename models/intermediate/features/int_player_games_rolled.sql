@@ -15,13 +15,7 @@
     'assists': 'assists',
 } %}
 {%- set windows = {'l5': 'last_5', 'l10': 'last_10', 'season': 'season_to_date'} %}
-{{ config(**nba_props.fact_config(
-    date_column='game_date',
-    unique_key=['player_id', 'game_id'],
-    cluster_by=['player_id'],
-    large=false,
-    replace_window=true,
-)) }}
+{{ config(**nba_props.rolling_history_config(['player_id', 'game_id'])) }}
 with
 
 player_games as (

@@ -4,13 +4,7 @@
 -- rate needs. A game without a game record is left out here and reported upstream.
 -- Incremental by game date: a run numbers the window's games on from each player's last
 -- event number (macro nba_props.rolling_history).
-{{ config(**nba_props.fact_config(
-    date_column='game_date',
-    unique_key=['player_id', 'game_id'],
-    cluster_by=['player_id'],
-    large=false,
-    replace_window=true,
-)) }}
+{{ config(**nba_props.rolling_history_config(['player_id', 'game_id'])) }}
 {%- set columns = [
     'player_id', 'game_id', 'game_date', 'season_start_year', 'game_type', 'team_id',
     'opponent_team_id', 'is_home', 'minutes', 'points', 'rebounds', 'offensive_rebounds',

@@ -1,13 +1,7 @@
 -- Each player's shot profile AFTER each competitive game in which he took a shot:
 -- attempts and makes by zone over his last 10 shooting games and the season to date.
 -- Incremental by game date (macro nba_props.rolling_history).
-{{ config(**nba_props.fact_config(
-    date_column='game_date',
-    unique_key=['player_id', 'game_id'],
-    cluster_by=['player_id'],
-    large=false,
-    replace_window=true,
-)) }}
+{{ config(**nba_props.rolling_history_config(['player_id', 'game_id'])) }}
 {%- set zones = nba_props.shot_zones() %}
 with
 

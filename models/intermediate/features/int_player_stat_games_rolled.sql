@@ -3,13 +3,7 @@
 -- expressions come from nba_props.prop_stat_expressions(); nothing here is specific to
 -- one market. Sums are exact (integer stats, fixed-point minutes).
 -- Incremental by game date (macro nba_props.rolling_history).
-{{ config(**nba_props.fact_config(
-    date_column='game_date',
-    unique_key=['player_id', 'game_id', 'stat_column'],
-    cluster_by=['player_id'],
-    large=false,
-    replace_window=true,
-)) }}
+{{ config(**nba_props.rolling_history_config(['player_id', 'game_id', 'stat_column'])) }}
 with
 
 player_games as (
