@@ -10,6 +10,9 @@
     materialized='incremental',
     unique_key=['raw_table', 'load_id'],
     incremental_strategy='merge' if target.type == 'bigquery' else 'delete+insert',
+    partition_by={'field': 'loaded_at', 'data_type': 'timestamp', 'granularity': 'day'}
+    if target.type == 'bigquery' else none,
+    cluster_by=['raw_table'] if target.type == 'bigquery' else none,
 ) }}
 
 with
