@@ -4,8 +4,9 @@
 
     Nearly every key has one row, so the rows are not ranked as a whole: one aggregate
     finds the keys with several rows, only those are ranked, and the rows that lose are
-    left out by their (load id, row number). The key compares null parts as equal
-    (nba_props.natural_key_text), as a window partition does.
+    left out by their (load id, row number), matched only within the loads that hold one.
+    The key compares null parts as equal (nba_props.natural_key_text), as a window
+    partition does.
 #}
 {% macro latest_rows(relation, key_columns) -%}
     with
@@ -38,10 +39,26 @@
         ) as ranked
         where version_rank > 1
 
+    ),
+
+    -- The loads holding a replaced row are few (re-deliveries): the other loads' rows are
+    -- kept by a filter against that short list, and only those loads' rows are matched
+    -- against the replaced rows (an anti-join over every row would hash them all).
+    loads_with_replaced_rows as (
+
+        select distinct _load_id
+        from replaced_rows
+
     )
 
     select raw_rows.*
     from {{ relation }} as raw_rows
+    where raw_rows._load_id not in (select loads_with_replaced_rows._load_id from loads_with_replaced_rows)
+    union all
+    select raw_rows.*
+    from {{ relation }} as raw_rows
+    inner join loads_with_replaced_rows
+        on raw_rows._load_id = loads_with_replaced_rows._load_id
     left join replaced_rows
         on
             raw_rows._load_id = replaced_rows._load_id

@@ -35,16 +35,7 @@ pre_game as (
         line_timestamp,
         line,
         over_odds,
-        under_odds,
-        -- Implied probabilities (vig included) of the two sides.
-        case
-            when over_odds < 0 then -over_odds / (100.0 - over_odds)
-            when over_odds > 0 then 100.0 / (over_odds + 100.0)
-        end as over_implied_probability,
-        case
-            when under_odds < 0 then -under_odds / (100.0 - under_odds)
-            when under_odds > 0 then 100.0 / (under_odds + 100.0)
-        end as under_implied_probability
+        under_odds
     from props
     where line_timestamp <= commence_time_utc
 
@@ -52,17 +43,75 @@ pre_game as (
 
 -- A book may quote alternate lines in one snapshot: its main line is the one whose two
 -- prices are closest to each other (then the lower line, for a deterministic choice).
-main_lines as (
+-- Nearly every quote is a single line, so only the quotes with several are ranked.
+quotes_with_alternates as (
 
     select
-        *,
+        game_id,
+        player_id,
+        market,
+        bookmaker,
+        line_timestamp
+    from pre_game
+    group by game_id, player_id, market, bookmaker, line_timestamp
+    having count(*) > 1
+
+),
+
+alternates_ranked as (
+
+    select
+        pre_game.*,
         row_number() over (
-            partition by game_id, player_id, market, bookmaker, line_timestamp
+            partition by
+                pre_game.game_id, pre_game.player_id, pre_game.market, pre_game.bookmaker,
+                pre_game.line_timestamp
             order by
-                abs(coalesce(over_implied_probability - under_implied_probability, 0)),
-                line
+                abs(coalesce(
+                    {{ nba_props.implied_probability('pre_game.over_odds') }}
+                    - {{ nba_props.implied_probability('pre_game.under_odds') }},
+                    0
+                )),
+                pre_game.line
         ) as line_rank
     from pre_game
+    inner join quotes_with_alternates
+        on
+            pre_game.game_id = quotes_with_alternates.game_id
+            and pre_game.player_id = quotes_with_alternates.player_id
+            and pre_game.market = quotes_with_alternates.market
+            and pre_game.bookmaker = quotes_with_alternates.bookmaker
+            and pre_game.line_timestamp = quotes_with_alternates.line_timestamp
+
+),
+
+main_lines as (
+
+    select pre_game.*
+    from pre_game
+    left join quotes_with_alternates
+        on
+            pre_game.game_id = quotes_with_alternates.game_id
+            and pre_game.player_id = quotes_with_alternates.player_id
+            and pre_game.market = quotes_with_alternates.market
+            and pre_game.bookmaker = quotes_with_alternates.bookmaker
+            and pre_game.line_timestamp = quotes_with_alternates.line_timestamp
+    where quotes_with_alternates.game_id is null
+    union all
+    select
+        game_id,
+        player_id,
+        market,
+        bookmaker,
+        game_date,
+        commence_time_utc,
+        snapshot_time,
+        line_timestamp,
+        line,
+        over_odds,
+        under_odds
+    from alternates_ranked
+    where line_rank = 1
 
 ),
 
@@ -107,7 +156,6 @@ sequenced as (
             and main_lines.market = book_snapshots.market
             and main_lines.bookmaker = book_snapshots.bookmaker
             and main_lines.snapshot_time = book_snapshots.snapshot_time
-    where main_lines.line_rank = 1
 
 ),
 
@@ -123,8 +171,8 @@ final as (
         line,
         over_odds,
         under_odds,
-        over_implied_probability,
-        under_implied_probability,
+        {{ nba_props.implied_probability('over_odds') }} as over_implied_probability,
+        {{ nba_props.implied_probability('under_odds') }} as under_implied_probability,
         line_timestamp,
         line_timestamp as valid_from,
         -- The earlier of the book's next line for this player and its next snapshot of

@@ -1,5 +1,7 @@
 -- Sportsbook player props with the player, teams and game resolved to NBA.com ids.
 -- Rows that do not resolve are kept, with the reason, for unresolved_entities.
+-- Lean on purpose (12M rows at 20 seasons): the line, its game and player, and the raw
+-- row it came from (load_id, source_row_number); staging keeps the rest.
 -- A table, incremental by game date: millions of lines a season, read by the line models,
 -- the monitoring marts and their tests. A name that resolves differently later (a new
 -- alias) changes older rows only on a backfill of their dates or a --full-refresh.
@@ -41,27 +43,66 @@ games as (
 
 ),
 
-joined as (
+-- Each listed game once (thousands, against millions of lines): its teams, and the
+-- NBA.com game on (date, home, away).
+listed_games as (
+
+    select * from {{ ref('stg_odds_api__player_prop_games') }}
+    where
+        {{ nba_props.incremental_window_filter('game_date') }}
+        and {{ nba_props.incremental_window_filter_utc('game_date', 'commence_time_utc') }}
+
+),
+
+listed_games_resolved as (
 
     select
-        props.*,
-        names.player_id,
-        names.resolution_status as player_resolution_status,
+        listed_games.game_label,
+        listed_games.commence_time_utc,
         home_teams.team_id as home_team_id,
         away_teams.team_id as away_team_id,
         games.game_id
+    from listed_games
+    left join team_codes as home_teams
+        on upper(listed_games.home_team_name) = home_teams.team_code
+    left join team_codes as away_teams
+        on upper(listed_games.away_team_name) = away_teams.team_code
+    left join games
+        on
+            listed_games.game_date = games.game_date
+            and home_teams.team_id = games.home_team_id
+            and away_teams.team_id = games.away_team_id
+
+),
+
+joined as (
+
+    select
+        props.game_label,
+        props.commence_time_utc,
+        props.game_date,
+        props.player_name,
+        props.market,
+        props.line,
+        props.bookmaker,
+        props.over_odds,
+        props.under_odds,
+        props.snapshot_time,
+        props.line_timestamp,
+        props.load_id,
+        props.source_row_number,
+        names.player_id,
+        names.resolution_status as player_resolution_status,
+        listed_games_resolved.home_team_id,
+        listed_games_resolved.away_team_id,
+        listed_games_resolved.game_id
     from props
     left join names
         on props.player_name = names.player_name
-    left join team_codes as home_teams
-        on upper(props.home_team_name) = home_teams.team_code
-    left join team_codes as away_teams
-        on upper(props.away_team_name) = away_teams.team_code
-    left join games
+    left join listed_games_resolved
         on
-            props.game_date = games.game_date
-            and home_teams.team_id = games.home_team_id
-            and away_teams.team_id = games.away_team_id
+            props.game_label = listed_games_resolved.game_label
+            and props.commence_time_utc = listed_games_resolved.commence_time_utc
 
 ),
 

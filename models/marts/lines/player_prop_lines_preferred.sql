@@ -78,84 +78,53 @@ lines_at_change as (
 
 ),
 
-ranked as (
-
-    select
-        *,
-        row_number() over (
-            partition by game_id, player_id, market, version_start
-            order by bookmaker_priority, bookmaker
-        ) as preference_rank,
-        row_number() over (
-            partition by game_id, player_id, market, version_start
-            order by line, bookmaker
-        ) as line_order,
-        count(bookmaker) over (
-            partition by game_id, player_id, market, version_start
-        ) as n_books
-    from lines_at_change
-
-),
-
--- The median written out (the middle line, or the mean of the two middle lines), so
--- it is exact and the same on every engine.
-consensus as (
+-- One row per version: the preferred book's line (first in the seed, then by name) and
+-- the consensus over every book with a line. An aggregate, not a ranking window per row.
+versions as (
 
     select
         game_id,
         player_id,
         market,
         version_start,
-        avg(
-            case
-                when line_order in (floor((n_books + 1) / 2.0), floor((n_books + 2) / 2.0)) then line
-            end
-        ) as consensus_line,
+        {{ nba_props.first_row_by(
+            ['game_date', 'commence_time_utc', 'bookmaker', 'bookmaker_priority', 'line',
+             'over_odds', 'under_odds', 'line_timestamp'],
+            ['bookmaker_priority', 'bookmaker'],
+        ) }} as preferred,
+        {{ nba_props.median_value('line') }} as consensus_line,
         min(line) as min_line,
         max(line) as max_line,
-        max(n_books) as n_books
-    from ranked
+        count(bookmaker) as n_books
+    from lines_at_change
     group by game_id, player_id, market, version_start
-
-),
-
-preferred as (
-
-    select * from ranked
-    where preference_rank = 1
 
 ),
 
 final as (
 
     select
-        preferred.game_id,
-        preferred.player_id,
-        preferred.market,
-        preferred.game_date,
-        preferred.commence_time_utc,
-        preferred.version_start as valid_from,
-        lead(preferred.version_start) over (
-            partition by preferred.game_id, preferred.player_id, preferred.market
-            order by preferred.version_start
+        versions.game_id,
+        versions.player_id,
+        versions.market,
+        versions.preferred.game_date,
+        versions.preferred.commence_time_utc,
+        versions.version_start as valid_from,
+        lead(versions.version_start) over (
+            partition by versions.game_id, versions.player_id, versions.market
+            order by versions.version_start
         ) as valid_to,
-        preferred.bookmaker,
-        preferred.bookmaker_priority,
-        preferred.line,
-        preferred.over_odds,
-        preferred.under_odds,
-        preferred.line_timestamp,
-        consensus.consensus_line,
-        consensus.min_line,
-        consensus.max_line,
-        consensus.n_books
-    from preferred
-    inner join consensus
-        on
-            preferred.game_id = consensus.game_id
-            and preferred.player_id = consensus.player_id
-            and preferred.market = consensus.market
-            and preferred.version_start = consensus.version_start
+        versions.preferred.bookmaker,
+        versions.preferred.bookmaker_priority,
+        versions.preferred.line,
+        versions.preferred.over_odds,
+        versions.preferred.under_odds,
+        versions.preferred.line_timestamp,
+        versions.consensus_line,
+        versions.min_line,
+        versions.max_line,
+        versions.n_books
+    from versions
 
 )
 

@@ -14,9 +14,8 @@ renamed as (
 
     select
         event_id,
+        -- The teams are split out of the label once per game: stg_odds_api__player_prop_games.
         game as game_label,
-        trim({{ dbt.split_part('game', "' @ '", 1) }}) as away_team_name,
-        trim({{ dbt.split_part('game', "' @ '", 2) }}) as home_team_name,
         game_time as commence_time_utc,
         {{ nba_props.game_date_from_utc('game_time') }} as game_date,
         player as player_name,

@@ -1,0 +1,33 @@
+-- Every distinct listed game of the props feed (label and tip-off): its two teams split out
+-- of the label and its game date. Read from the raw table directly (staging's dedup keeps
+-- every game), so the teams are split once per game, not once per line.
+with
+
+source as (
+
+    select * from {{ source('odds_api', 'odds_api_player_props') }}
+
+),
+
+listed_games as (
+
+    select distinct
+        game,
+        game_time
+    from source
+
+),
+
+final as (
+
+    select
+        game as game_label,
+        trim({{ dbt.split_part('game', "' @ '", 1) }}) as away_team_name,
+        trim({{ dbt.split_part('game', "' @ '", 2) }}) as home_team_name,
+        game_time as commence_time_utc,
+        {{ nba_props.game_date_from_utc('game_time') }} as game_date
+    from listed_games
+
+)
+
+select * from final
