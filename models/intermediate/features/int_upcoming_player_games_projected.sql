@@ -2,6 +2,9 @@
 -- game type but All-Star) was for one of the two teams, and either it is recent (within
 -- roster_lookback_days) or a sportsbook lists him for this game. With his injury status
 -- for the game date, as last reported before the cut-off (as_of_time when set).
+-- A table: a few hundred rows, read by three models and two tests, each of which would
+-- otherwise recompute it from the whole game history and the versioned lines.
+{{ config(materialized='table') }}
 {%- set roster_start = nba_props.add_days(
     'game_sides.as_of_date', -1 * nba_props.feature_setting('roster_lookback_days') | int
 ) %}
