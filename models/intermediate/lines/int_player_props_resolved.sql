@@ -75,7 +75,7 @@ listed_games_resolved as (
 
 ),
 
-joined as (
+final as (
 
     select
         props.game_label,
@@ -92,10 +92,14 @@ joined as (
         props.load_id,
         props.source_row_number,
         names.player_id,
-        names.resolution_status as player_resolution_status,
-        listed_games_resolved.home_team_id,
-        listed_games_resolved.away_team_id,
-        listed_games_resolved.game_id
+        listed_games_resolved.game_id,
+        case
+            when listed_games_resolved.home_team_id is null or listed_games_resolved.away_team_id is null
+                then 'unknown_team'
+            when listed_games_resolved.game_id is null then 'game_not_found'
+            when names.player_id is null then 'player_' || names.resolution_status
+            else 'resolved'
+        end as resolution_status
     from props
     left join names
         on props.player_name = names.player_name
@@ -103,20 +107,6 @@ joined as (
         on
             props.game_label = listed_games_resolved.game_label
             and props.commence_time_utc = listed_games_resolved.commence_time_utc
-
-),
-
-final as (
-
-    select
-        *,
-        case
-            when home_team_id is null or away_team_id is null then 'unknown_team'
-            when game_id is null then 'game_not_found'
-            when player_id is null then 'player_' || player_resolution_status
-            else 'resolved'
-        end as resolution_status
-    from joined
 
 )
 
