@@ -284,6 +284,16 @@ def test_probabilities_and_recommendations() -> None:
     even, juiced_over = implied_mean(np.array([22.5, 1.5]), np.array([-110.0, -160.0]),
                                      np.array([-110.0, 124.0]))
     assert 22.5 < even < 23.0 and juiced_over > 1.8
+    # Solved once per distinct quote, spread back per row: repeats, a missing price (taken
+    # as -110) and a missing line (no mean) come out as each row solved alone would.
+    lines = np.array([22.5, 1.5, 22.5, 22.5, np.nan, 1.5])
+    overs = np.array([-110.0, -160.0, -110.0, np.nan, -110.0, -160.0])
+    unders = np.array([-110.0, 124.0, -110.0, np.nan, -110.0, 124.0])
+    batch = implied_mean(lines, overs, unders)
+    alone = [implied_mean(lines[i:i + 1], overs[i:i + 1], unders[i:i + 1])[0] for i in range(6)]
+    assert np.array_equal(batch, np.array(alone), equal_nan=True)
+    assert batch[0] == batch[2] == batch[3] == even and batch[1] == juiced_over
+    assert np.isnan(batch[4])
 
     p_over, p_under = side_probabilities(np.array([2.0, 2.0, 25.0]), np.array([2.5, 2.0, 22.5]),
                                          np.array([1.0, 1.0, 2.0]))
