@@ -36,17 +36,20 @@ game_lines as (
 
 prop_lines as (
 
-    -- The version valid at the cut-off (as_of_time, else the current line).
+    -- The version valid at the cut-off (as_of_time, else the current line). Upcoming games
+    -- only (from as_of_date on), as in projected.
     select line_versions.*
     from line_versions
     cross join as_of
-    where {{ nba_props.line_valid_at_cut_off('line_versions', 'as_of') }}
+    where
+        line_versions.game_date >= as_of.as_of_date
+        and {{ nba_props.line_valid_at_cut_off('line_versions', 'as_of') }}
 
 ),
 
 opening_lines as (
 
-    -- The first version known by the cut-off.
+    -- The first version known by the cut-off (upcoming games only).
     select
         game_id,
         player_id,
@@ -61,7 +64,9 @@ opening_lines as (
             ) as version_rank
         from line_versions
         cross join as_of
-        where as_of.as_of_time is null or line_versions.valid_from <= as_of.as_of_time
+        where
+            line_versions.game_date >= as_of.as_of_date
+            and (as_of.as_of_time is null or line_versions.valid_from <= as_of.as_of_time)
     ) as ranked
     where version_rank = 1
 
