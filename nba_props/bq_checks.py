@@ -280,9 +280,12 @@ def _table_key(table: exp.Table) -> str:
 
 
 def _date_literal(node: exp.Expr) -> str | None:
-    """'2025-01-10' for cast('2025-01-10' as date) / date '2025-01-10'."""
+    """'2025-01-10' for cast('2025-01-10' as date) / date '2025-01-10', also cast again (the
+    window's start on a timestamp column: cast(cast('2025-01-10' as date) as timestamp))."""
     if isinstance(node, exp.Cast) and isinstance(node.this, exp.Literal):
         return str(node.this.this)
+    if isinstance(node, exp.Cast):
+        return _date_literal(node.this)
     if isinstance(node, (exp.Date, exp.DateStrToDate, exp.TsOrDsToDate)) and isinstance(
         node.this, exp.Literal
     ):

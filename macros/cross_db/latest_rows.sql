@@ -7,14 +7,19 @@
     left out by their (load id, row number), matched only within the loads that hold one.
     The key compares null parts as equal (nba_props.natural_key_text), as a window
     partition does.
+
+    where: an optional filter on raw columns, applied to every read of the relation. It
+    must keep or drop whole keys (a filter on a key column, such as the props' tip-off),
+    so that the rows it keeps are deduplicated exactly as in the whole table.
 #}
-{% macro latest_rows(relation, key_columns) -%}
+{% macro latest_rows(relation, key_columns, where=none) -%}
+    {%- set rows = relation if where is none else '(select * from ' ~ relation ~ ' where ' ~ where ~ ')' -%}
     with
 
     repeated_keys as (
 
         select {{ nba_props.natural_key_text(key_columns) }} as natural_key
-        from {{ relation }}
+        from {{ rows }} as raw_rows
         group by 1
         having count(*) > 1
 
@@ -33,7 +38,7 @@
                     partition by repeated_keys.natural_key
                     order by raw_rows._loaded_at desc, raw_rows._row_number desc
                 ) as version_rank
-            from {{ relation }} as raw_rows
+            from {{ rows }} as raw_rows
             inner join repeated_keys
                 on {{ nba_props.natural_key_text(key_columns, 'raw_rows') }} = repeated_keys.natural_key
         ) as ranked
@@ -52,11 +57,11 @@
     )
 
     select raw_rows.*
-    from {{ relation }} as raw_rows
+    from {{ rows }} as raw_rows
     where raw_rows._load_id not in (select loads_with_replaced_rows._load_id from loads_with_replaced_rows)
     union all
     select raw_rows.*
-    from {{ relation }} as raw_rows
+    from {{ rows }} as raw_rows
     inner join loads_with_replaced_rows
         on raw_rows._load_id = loads_with_replaced_rows._load_id
     left join replaced_rows

@@ -13,6 +13,7 @@ import json
 import shutil
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import date, timedelta
 from pathlib import Path
 
 import duckdb
@@ -218,6 +219,45 @@ def test_duplicate_profile_incremental_run_matches_a_full_refresh(tmp_path: Path
     assert by_file["late_team_logs.csv"][:7] == (53, 53, 0, 0, 50, 48, 0)
     assert by_file[TEAM_LOGS][4:7] == (50, 0, 50)
     assert by_file["nbacom_team_game_logs_2023-24.csv"][4:7] == (0, 0, 0)
+
+
+def test_corrected_props_in_a_windowed_run_replace_the_old_lines(tmp_path: Path) -> None:
+    # A later file corrects the prices of 5 lines of the season's last game day and of 5
+    # lines two weeks earlier. A run with a window that holds only the last day dedups only
+    # that window's lines (the tip-off is part of the key): the last day's 5 lines take the
+    # new prices, with no row added or lost; the earlier lines change on a full refresh.
+    header, rows = read_csv(PROPS)
+    last_day = max(r["game_time"][:10] for r in rows)
+    early_day = (date.fromisoformat(last_day) - timedelta(days=14)).isoformat()
+    late_rows = [dict(r) for r in rows if r["game_time"].startswith(last_day)][:5]
+    early_rows = [dict(r) for r in rows if r["game_time"].startswith(early_day)][:5]
+    assert len(late_rows) == len(early_rows) == 5
+    for row in late_rows + early_rows:
+        row["over_odds"] = "777"
+    correction = write_csv(tmp_path / "landing" / "props_correction.csv", header,
+                           late_rows + early_rows)
+    s = run_scenario(tmp_path, ["+int_player_props_resolved"])
+    count_sql = (
+        "select count(*), count(case when over_odds = 777 then 1 end) "
+        "from nba_intermediate.int_player_props_resolved where commence_time_utc >= ?"
+    )
+    late_start = f"{last_day} 00:00:00"
+    early_window = f"{early_day} 00:00:00"
+    rows_late, corrected_late = s.query(count_sql, [late_start])[0]
+    rows_all = s.query(count_sql, [early_window])[0][0]
+    assert corrected_late == 0
+    load_files(DuckDBLoader(s.database), "odds_api_player_props", [correction], None)
+    window_start = date.fromisoformat(last_day) - timedelta(days=1)
+    window = {"NBA_PROPS_START_DATE": window_start.isoformat()}
+    run_dbt(["run", "--select", "int_player_props_resolved"], database=s.database, env=window,
+            target_path=tmp_path / "target", log_path=tmp_path / "logs", quiet=True)
+    assert s.query(count_sql, [late_start])[0] == (rows_late, 5)
+    assert s.query(count_sql, [early_window])[0] == (rows_all, 5)  # earlier lines untouched
+    run_dbt(["run", "--full-refresh", "--select", "int_player_props_resolved"],
+            database=s.database, target_path=tmp_path / "target", log_path=tmp_path / "logs",
+            quiet=True)
+    assert s.query(count_sql, [late_start])[0] == (rows_late, 5)
+    assert s.query(count_sql, [early_window])[0] == (rows_all, 10)
 
 
 # ---- null keys, negative points ----------------------------------------------------------

@@ -1,4 +1,11 @@
 -- The newest row of each line: a re-delivered file replaces the older one's rows.
+-- Ephemeral: compiled into its one reader (int_player_props_resolved), so a run that
+-- names a window (start_date: daily, backfill) deduplicates only the lines of that
+-- window's games, not all of them (12M rows at 20 seasons). The tip-off is part of the
+-- key, so the filter keeps or drops whole keys and the dedup is exact; it is a superset of
+-- the window (game_date_from_utc never gives a date later than the UTC date).
+{{ config(materialized='ephemeral') }}
+
 with
 
 latest_version as (
@@ -6,6 +13,7 @@ latest_version as (
     {{ nba_props.latest_rows(
         source('odds_api', 'odds_api_player_props'),
         ['game', 'game_time', 'player', 'market', 'bookmaker', 'line', 'snapshot_time'],
+        where=nba_props.incremental_window_filter_utc('game_date', 'game_time'),
     ) }}
 
 ),
