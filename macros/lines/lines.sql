@@ -10,7 +10,8 @@
     The first row of a group by an ordering, as a struct of `columns`, in an aggregate.
     DuckDB: arg_min over a struct (one pass, no sort); elsewhere (BigQuery): the first
     element of an ordered array_agg. order_by: column names, ascending; the group's row
-    with the smallest (order_by...) wins.
+    with the smallest (order_by...) wins. Keep order_by columns non-null (coalesce them):
+    engines place nulls differently (DuckDB last, BigQuery first).
 #}
 {% macro first_row_by(columns, order_by) -%}
     {{ return(adapter.dispatch('first_row_by', 'nba_props')(columns, order_by)) }}
