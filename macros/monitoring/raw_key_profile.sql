@@ -258,10 +258,13 @@
 {#
     The natural key as one value that windows and joins can work on, with null parts
     comparing equal:
-    - default (BigQuery): one string ('~' for null parts); BigQuery cannot partition by a
-      FLOAT64 such as a prop's line.
+    - BigQuery: the key as a JSON string (to_json_string of a struct): BigQuery cannot
+      partition by a FLOAT64 such as a prop's line, and JSON keeps every part apart (a
+      null is `null`, a string is quoted and escaped), so no two keys share a text.
     - DuckDB: a struct of the key columns (nested nulls compare equal); building the
       string costs twice as much on millions of rows.
+    - other engines: the parts cast to text and joined by '|', '~' for a null. A value
+      holding '|' or equal to '~' could then meet another key's text.
 #}
 {% macro natural_key_text(key_columns, alias=none) -%}
     {{ return(adapter.dispatch('natural_key_text', 'nba_props')(key_columns, alias)) }}
@@ -275,6 +278,14 @@
         {%- do parts.append("coalesce(cast(" ~ name ~ " as " ~ dbt.type_string() ~ "), '~')") -%}
     {%- endfor -%}
     {{ return(dbt.concat(parts)) }}
+{%- endmacro %}
+
+{% macro bigquery__natural_key_text(key_columns, alias=none) -%}
+    {%- set parts = [] -%}
+    {%- for column in key_columns -%}
+        {%- do parts.append((alias ~ '.' if alias else '') ~ adapter.quote(column)) -%}
+    {%- endfor -%}
+    {{ return('to_json_string(struct(' ~ parts | join(', ') ~ '))') }}
 {%- endmacro %}
 
 {% macro duckdb__natural_key_text(key_columns, alias=none) -%}
