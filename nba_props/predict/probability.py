@@ -77,27 +77,23 @@ def implied_mean(line: np.ndarray, over_odds: np.ndarray, under_odds: np.ndarray
 
     Missing odds count as -110 on both sides (the line itself then sets the mean).
     Lines and prices repeat (half points, a few dozen prices), so the mean is solved once
-    per distinct (line, over odds, under odds) and spread back to every row.
+    per distinct (line, target probability) and spread back to every row.
     """
     line = np.asarray(line, dtype=np.float64)
-    over = np.asarray(over_odds, dtype=np.float64)
-    under = np.asarray(under_odds, dtype=np.float64)
-    quotes = np.column_stack([line, over, under])
-    # NaN never equals NaN, so np.unique would keep every missing price apart: a sentinel
-    # outside any American price stands for it while grouping.
-    keys = np.where(np.isnan(quotes), np.inf, quotes)
-    distinct, inverse = np.unique(keys, axis=0, return_inverse=True)
-    distinct = np.where(np.isinf(distinct), np.nan, distinct)
-    means = _implied_mean_distinct(distinct[:, 0], distinct[:, 1], distinct[:, 2])
-    return means[inverse.reshape(-1)]
-
-
-def _implied_mean_distinct(
-    line: np.ndarray, over_odds: np.ndarray, under_odds: np.ndarray
-) -> np.ndarray:
     p_over = break_even_probability(over_odds)
     p_under = break_even_probability(under_odds)
     target = p_over / (p_over + p_under)
+    out = np.full(line.shape, np.nan)
+    priced = ~np.isnan(line)  # no line, no mean
+    distinct, inverse = np.unique(
+        np.column_stack([line[priced], target[priced]]), axis=0, return_inverse=True
+    )
+    out[priced] = _poisson_mean_for(distinct[:, 0], distinct[:, 1])[inverse.reshape(-1)]
+    return out
+
+
+def _poisson_mean_for(line: np.ndarray, target: np.ndarray) -> np.ndarray:
+    """Bisection: the Poisson mean whose P(X > line) is target."""
     k = np.floor(line)
     low = np.full(line.shape, 1e-4)
     high = np.maximum(2.0 * line + 10.0, 1.0)
@@ -106,5 +102,4 @@ def _implied_mean_distinct(
         below = stats.poisson.sf(k, mid) < target
         low = np.where(below, mid, low)
         high = np.where(below, high, mid)
-    out = (low + high) / 2.0
-    return np.where(np.isnan(line), np.nan, out)
+    return (low + high) / 2.0
