@@ -141,8 +141,3 @@
 
     )
 {%- endmacro %}
-
-{# `left.c = right.c and ...` for every entity column. #}
-{% macro entity_join(left, right, entity_columns) -%}
-    {%- for column in entity_columns %}{% if not loop.first %} and {% endif %}{{ left }}.{{ column }} = {{ right }}.{{ column }}{% endfor -%}
-{%- endmacro %}

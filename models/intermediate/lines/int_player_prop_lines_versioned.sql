@@ -3,6 +3,8 @@
 -- and market. When the player is missing from that next snapshot, the book has pulled
 -- the line and it no longer counts. Only lines known at or before tip-off are kept.
 -- Every window below is within one game, so the table is incremental by game date.
+{#- A quote: one book's lines for a player, game and market at one moment. -#}
+{%- set quote_key = ['game_id', 'player_id', 'market', 'bookmaker', 'line_timestamp'] %}
 {{ config(**nba_props.fact_config(
     date_column='game_date',
     unique_key=['game_id', 'player_id', 'market', 'bookmaker', 'valid_from'],
@@ -76,12 +78,7 @@ alternates_ranked as (
         ) as line_rank
     from pre_game
     inner join quotes_with_alternates
-        on
-            pre_game.game_id = quotes_with_alternates.game_id
-            and pre_game.player_id = quotes_with_alternates.player_id
-            and pre_game.market = quotes_with_alternates.market
-            and pre_game.bookmaker = quotes_with_alternates.bookmaker
-            and pre_game.line_timestamp = quotes_with_alternates.line_timestamp
+        on {{ nba_props.entity_join('pre_game', 'quotes_with_alternates', quote_key) }}
 
 ),
 
@@ -90,12 +87,7 @@ main_lines as (
     select pre_game.*
     from pre_game
     left join quotes_with_alternates
-        on
-            pre_game.game_id = quotes_with_alternates.game_id
-            and pre_game.player_id = quotes_with_alternates.player_id
-            and pre_game.market = quotes_with_alternates.market
-            and pre_game.bookmaker = quotes_with_alternates.bookmaker
-            and pre_game.line_timestamp = quotes_with_alternates.line_timestamp
+        on {{ nba_props.entity_join('pre_game', 'quotes_with_alternates', quote_key) }}
     where quotes_with_alternates.game_id is null
     union all
     select
