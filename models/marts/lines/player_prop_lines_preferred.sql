@@ -23,21 +23,6 @@ book_lines as (
 
 ),
 
--- The same lines, only their bounds: read apart from book_lines, so that the engine
--- need not hold every column of book_lines for the two reads of change_points.
-line_bounds as (
-
-    select
-        game_id,
-        player_id,
-        market,
-        valid_from,
-        valid_to
-    from {{ ref('int_player_prop_lines_versioned') }}
-    where {{ nba_props.incremental_window_filter('game_date') }}
-
-),
-
 bookmakers as (
 
     select * from {{ ref('bookmaker_priority') }}
@@ -52,14 +37,14 @@ change_points as (
         player_id,
         market,
         valid_from as version_start
-    from line_bounds
+    from book_lines
     union distinct
     select
         game_id,
         player_id,
         market,
         valid_to as version_start
-    from line_bounds
+    from book_lines
     where valid_to is not null
 
 ),
