@@ -272,28 +272,28 @@
 
 {% macro default__natural_key_text(key_columns, alias=none) -%}
     {%- set parts = [] -%}
-    {%- for column in key_columns -%}
+    {%- for name in nba_props.key_column_refs(key_columns, alias) -%}
         {%- if parts %}{% do parts.append("'|'") %}{% endif -%}
-        {%- set name = (alias ~ '.' if alias else '') ~ adapter.quote(column) -%}
         {%- do parts.append("coalesce(cast(" ~ name ~ " as " ~ dbt.type_string() ~ "), '~')") -%}
     {%- endfor -%}
     {{ return(dbt.concat(parts)) }}
 {%- endmacro %}
 
 {% macro bigquery__natural_key_text(key_columns, alias=none) -%}
-    {%- set parts = [] -%}
-    {%- for column in key_columns -%}
-        {%- do parts.append((alias ~ '.' if alias else '') ~ adapter.quote(column)) -%}
-    {%- endfor -%}
-    {{ return('to_json_string(struct(' ~ parts | join(', ') ~ '))') }}
+    {{ return('to_json_string(struct(' ~ nba_props.key_column_refs(key_columns, alias) | join(', ') ~ '))') }}
 {%- endmacro %}
 
 {% macro duckdb__natural_key_text(key_columns, alias=none) -%}
-    {%- set parts = [] -%}
+    {{ return('row(' ~ nba_props.key_column_refs(key_columns, alias) | join(', ') ~ ')') }}
+{%- endmacro %}
+
+{# The key columns quoted, each prefixed with `alias.` when one is given. #}
+{% macro key_column_refs(key_columns, alias=none) -%}
+    {%- set refs = [] -%}
     {%- for column in key_columns -%}
-        {%- do parts.append((alias ~ '.' if alias else '') ~ adapter.quote(column)) -%}
+        {%- do refs.append((alias ~ '.' if alias else '') ~ adapter.quote(column)) -%}
     {%- endfor -%}
-    {{ return('row(' ~ parts | join(', ') ~ ')') }}
+    {{ return(refs) }}
 {%- endmacro %}
 
 {#
