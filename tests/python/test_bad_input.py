@@ -9,8 +9,10 @@ tests the check needs, and reads the named test's status and failure count.
 from __future__ import annotations
 
 import csv
+import io
 import json
 import shutil
+import zipfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -258,6 +260,71 @@ def test_corrected_props_in_a_windowed_run_replace_the_old_lines(tmp_path: Path)
             quiet=True)
     assert s.query(count_sql, [late_start])[0] == (rows_late, 5)
     assert s.query(count_sql, [early_window])[0] == (rows_all, 10)
+
+
+STAGED = ["stg_nbacom__player_game_logs", "stg_nbacom__team_game_logs", "stg_nbacom__shot_detail"]
+SHOTS = REAL_DATA_DIR / REAL_FILES["nbacom_shot_detail"][0]
+
+
+def read_shots() -> tuple[list[str], Rows]:
+    with zipfile.ZipFile(SHOTS) as archive, archive.open("NBA_2025_Shots.csv") as fh:
+        reader = csv.DictReader(io.TextIOWrapper(fh, encoding="utf-8"))
+        return list(reader.fieldnames or []), list(reader)
+
+
+def test_incremental_staging_takes_later_loads_as_a_full_refresh_does(tmp_path: Path) -> None:
+    # The box-score and shot staging tables are incremental: a run reads only the keys a
+    # newer load delivered. Later files correct the points of 4 player-games and of the
+    # null-key row the first file holds (its player id is blank: the key compares nulls as
+    # equal, so the row is replaced, not doubled), and re-export one game's shots without
+    # its first shot (a game's shots come from its newest export only).
+    def blank_first_player_id(header: list[str], rows: Rows) -> tuple[list[str], Rows]:
+        rows[0]["PLAYER_ID"] = ""
+        return header, rows
+
+    corrupted = corrupted_copy(tmp_path, PLAYER_LOGS, blank_first_player_id)
+    s = run_scenario(tmp_path, STAGED, replace={PLAYER_LOGS: corrupted},
+                     extra={"nbacom_shot_detail": [SHOTS]})
+    header, rows = read_csv(PLAYER_LOGS)
+    resent = [dict(r, PTS=str(int(r["PTS"]) + 100)) for r in rows[:5]]
+    resent[0]["PLAYER_ID"] = ""
+    late_logs = write_csv(tmp_path / "landing" / "late_player_logs.csv", header, resent)
+    shot_header, shots = read_shots()
+    game = shots[0]["GAME_ID"]
+    reexport = [r for r in shots if r["GAME_ID"] == game][1:]
+    late_shots = write_csv(tmp_path / "landing" / "late_shots.csv", shot_header, reexport)
+    table = {m: f"nba_staging.{m}" for m in STAGED}
+    before = {m: s.query(f"select count(*) from {table[m]}")[0][0] for m in STAGED}
+    assert before["stg_nbacom__player_game_logs"] == len(rows)
+    assert before["stg_nbacom__shot_detail"] == len(shots)
+
+    loader = DuckDBLoader(s.database)
+    load_files(loader, "nbacom_player_game_logs", [late_logs], None)
+    load_files(loader, "nbacom_shot_detail", [late_shots], None)
+
+    def build(*extra: str) -> dict[str, list[tuple]]:
+        outcome = run_dbt(["run", "--select", *STAGED, *extra], database=s.database,
+                          target_path=tmp_path / "target", log_path=tmp_path / "logs", quiet=True)
+        assert outcome.count("model", "success") == len(STAGED)
+        return {m: sorted(s.query(f"select * from {table[m]}"), key=str) for m in STAGED}
+
+    incremental = build()
+    assert incremental == build()  # a run with no new load changes nothing
+    logs = "nba_staging.stg_nbacom__player_game_logs"
+    assert s.query(f"select count(*) from {logs}")[0][0] == len(rows)  # replaced, not added
+    corrected = s.query(
+        f"select player_id, points from {logs} where points >= 100 order by player_id nulls first"
+    )
+    assert len(corrected) == 5 and corrected[0][0] is None
+    assert sorted(p for _, p in corrected) == sorted(int(r["PTS"]) for r in resent)
+    shot_table = "nba_staging.stg_nbacom__shot_detail"
+    game_rows = s.query(
+        f"select count(*), count(distinct load_id) from {shot_table} where game_id = ?",
+        [game.zfill(10)],
+    )
+    assert game_rows == [(len(reexport), 1)]
+    assert s.query(f"select count(*) from {shot_table}")[0][0] == len(shots) - 1
+    assert incremental == build("--full-refresh")
 
 
 # ---- null keys, negative points ----------------------------------------------------------

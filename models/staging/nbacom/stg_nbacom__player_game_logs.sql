@@ -1,8 +1,32 @@
+{#- The key rows are kept by: [staged column, raw column, staged value] (staging_config). -#}
+{%- set keys = [
+    ['player_id', 'player_id', 'raw_keys.player_id'],
+    ['game_id', 'game_id', "lpad(raw_keys.game_id, 10, '0')"],
+] -%}
+{{ config(**nba_props.staging_config(
+    'game_date',
+    ['game_id', 'player_id'],
+    "{{ nba_props.delete_superseded_keys(source('nbacom', 'nbacom_player_game_logs'), " ~ tojson(keys) ~ ") }}",
+)) }}
+
 with
+{%- if is_incremental() %}
+
+unstaged_keys as (
+
+    {{ nba_props.unstaged_raw_keys(source('nbacom', 'nbacom_player_game_logs'), keys) }}
+
+),
+{%- endif %}
 
 source as (
 
-    select * from {{ source('nbacom', 'nbacom_player_game_logs') }}
+    select raw_rows.*
+    from {{ source('nbacom', 'nbacom_player_game_logs') }} as raw_rows
+    {%- if is_incremental() %}
+    inner join unstaged_keys
+        on {{ nba_props.unstaged_raw_keys_join(keys) }}
+    {%- endif %}
 
 ),
 
@@ -12,7 +36,7 @@ latest_version as (
     select
         *,
         row_number() over (
-            partition by player_id, game_id
+            partition by player_id, lpad(game_id, 10, '0')
             -- The newest load wins; a key repeated inside one file (the 2023-24 team
             -- file lists preseason game 0012300036 twice, once with 3 minutes and 0
             -- points) keeps its most complete row. raw_duplicate_rows counts both.

@@ -1,8 +1,29 @@
+{#- A game is the unit: its shots are replaced together (staging_config). -#}
+{%- set keys = [['game_id', 'game_id', "lpad(raw_keys.game_id, 10, '0')"]] -%}
+{{ config(**nba_props.staging_config(
+    'game_date',
+    ['game_id', 'player_id'],
+    "{{ nba_props.delete_superseded_games(source('nbacom', 'nbacom_shot_detail'), " ~ tojson(keys) ~ ") }}",
+)) }}
+
 with
+{%- if is_incremental() %}
+
+unstaged_keys as (
+
+    {{ nba_props.unstaged_raw_keys(source('nbacom', 'nbacom_shot_detail'), keys) }}
+
+),
+{%- endif %}
 
 source as (
 
-    select * from {{ source('nbacom', 'nbacom_shot_detail') }}
+    select raw_rows.*
+    from {{ source('nbacom', 'nbacom_shot_detail') }} as raw_rows
+    {%- if is_incremental() %}
+    inner join unstaged_keys
+        on {{ nba_props.unstaged_raw_keys_join(keys) }}
+    {%- endif %}
 
 ),
 

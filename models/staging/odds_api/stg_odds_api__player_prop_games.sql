@@ -1,6 +1,10 @@
 -- Every distinct listed game of the props feed (label and tip-off): its two teams split out
 -- of the label and its game date. Read from the raw table directly (staging's dedup keeps
 -- every game), so the teams are split once per game, not once per line.
+-- A table (26k rows at 20 seasons): DuckDB estimates a distinct over the 12M lines at 12M
+-- rows, and with that estimate it hashed the props instead of their games when joining
+-- the two in int_player_props_resolved (2.2 s against 0.2 s at 20 seasons).
+{{ config(materialized='table') }}
 with
 
 source as (

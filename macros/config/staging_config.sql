@@ -1,0 +1,126 @@
+{#
+    Staging tables that take only what the raw loads changed.
+
+    A staging view deduplicates its whole raw table on every read, and a game day's build
+    reads the box scores and shots a dozen times. These staging models are incremental
+    tables instead, kept equal to what the view would return, without any state of their
+    own beyond their rows:
+
+    1. A pre-hook deletes the staged rows that a newer raw load supersedes (the key's or
+       the game's newest load is newer than the staged row's).
+    2. The model then reads the raw rows of every key the table no longer holds, or never
+       held (a new load's keys and the keys just deleted), deduplicates them as the view
+       did and appends them.
+
+    Both steps compare the table with the raw table as it is, so a run that failed half way,
+    two loads landing between runs, or a load whose rows all lost to a newer one need no
+    bookkeeping: the next run finds the same differences. Keys compare null parts as equal
+    (`is not distinct from`), as the dedup's window partition does, so a null-key row is
+    replaced like any other. A raw load deleted by hand keeps its staged rows until a
+    --full-refresh (as in raw_duplicate_rows).
+
+    keys: [[staged column, raw column, staged value written on `raw_keys.`], ...], e.g.
+    ['game_id', 'game_id', "lpad(raw_keys.game_id, 10, '0')"]. Step 2 compares distinct
+    raw keys, which are few beside the rows (26k games against 4.7M shots at 20 seasons),
+    so the expressions run on them, not on every raw row.
+
+    DuckDB appends (the pre-hook has emptied the replaced keys; it runs in the model's
+    transaction). BigQuery: merge without a unique key (an insert) into a table partitioned
+    by day on the date column and clustered by the key; its pre-hook runs as its own DML
+    statement, and a run that stops between the two is repaired by the next (step 2).
+#}
+{% macro staging_config(date_column, cluster_by, pre_hook) -%}
+    {%- set cfg = {
+        'materialized': 'incremental',
+        'on_schema_change': 'append_new_columns',
+        'pre_hook': pre_hook,
+    } -%}
+    {%- if target.type == 'bigquery' -%}
+        {%- do cfg.update({
+            'incremental_strategy': 'merge',
+            'partition_by': {'field': date_column, 'data_type': 'date', 'granularity': 'day'},
+            'cluster_by': cluster_by,
+            'labels': nba_props.bq_labels('staging'),
+        }) -%}
+    {%- else -%}
+        {%- do cfg.update({'incremental_strategy': 'append'}) -%}
+    {%- endif -%}
+    {{ return(cfg) }}
+{%- endmacro %}
+
+
+{# `<left>.c is not distinct from <right> and ...`, one term per key part. #}
+{% macro key_parts_match(keys, left, right_index, right_alias=none) -%}
+    {%- for key in keys %}{% if not loop.first %} and {% endif %}{{ left }}.{{ key[0] if left == 'staged' else key[1] }} is not distinct from {{ key[right_index] if right_alias is none else right_alias ~ '.' ~ key[right_index] }}{% endfor -%}
+{%- endmacro %}
+
+{#
+    Pre-hook of a staging table where each key keeps its newest load: delete the staged
+    rows of a key that a later load delivered again.
+#}
+{% macro delete_superseded_keys(raw_relation, keys) -%}
+    {%- if is_incremental() -%}
+        delete from {{ this }} as staged
+        where exists (
+            select 1
+            from {{ raw_relation }} as raw_keys
+            where {{ nba_props.key_parts_match(keys, 'staged', 2) }}
+                and raw_keys._loaded_at > staged.loaded_at
+        )
+    {%- endif -%}
+{%- endmacro %}
+
+{#
+    Pre-hook of a staging table where a game's rows all come from its newest load (shot
+    exports): delete the staged rows of a game that a later load exported again.
+    keys: the one game key, as above.
+#}
+{% macro delete_superseded_games(raw_relation, keys) -%}
+    {%- set game = keys[0] -%}
+    {%- if is_incremental() -%}
+        delete from {{ this }} as staged
+        where exists (
+            select 1
+            from (
+                select
+                    {{ game[2] }} as game_id,
+                    max(raw_keys.load_id) as load_id
+                from (
+                    select
+                        {{ game[1] }},
+                        max(_load_id) as load_id
+                    from {{ raw_relation }}
+                    group by 1
+                ) as raw_keys
+                group by 1
+            ) as newest_loads
+            where newest_loads.game_id = staged.{{ game[0] }}
+                and newest_loads.load_id > staged.load_id
+        )
+    {%- endif -%}
+{%- endmacro %}
+
+{#
+    The distinct raw keys (raw columns) whose staged key the table does not hold: on
+    incremental runs the model reads only the raw rows of these keys.
+#}
+{% macro unstaged_raw_keys(raw_relation, keys) -%}
+    select raw_keys.*
+    from (
+        select distinct {% for key in keys %}{{ key[1] }}{% if not loop.last %}, {% endif %}{% endfor %}
+        from {{ raw_relation }}
+    ) as raw_keys
+    where not exists (
+        select 1
+        from (
+            select distinct {% for key in keys %}{{ key[0] }}{% if not loop.last %}, {% endif %}{% endfor %}
+            from {{ this }}
+        ) as staged
+        where {{ nba_props.key_parts_match(keys, 'staged', 2) }}
+    )
+{%- endmacro %}
+
+{# `raw_rows.c is not distinct from unstaged_keys.c and ...`: the join to those keys. #}
+{% macro unstaged_raw_keys_join(keys) -%}
+    {{ nba_props.key_parts_match(keys, 'raw_rows', 1, 'unstaged_keys') }}
+{%- endmacro %}
