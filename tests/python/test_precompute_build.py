@@ -203,6 +203,9 @@ def test_membership_snapshot_records_a_trade(real_warehouse: Warehouse, tmp_path
             ) to '{landing}' (header)
         """)
     DuckDBLoader(traded.database).load("nbacom_player_game_logs", [landing])
+    # The box-score staging is an incremental table: it takes the new load, then the
+    # snapshot reads it (as a daily build orders them).
+    traded.dbt("run", "--select", "stg_nbacom__player_game_logs")
     traded.dbt("snapshot", "--select", "player_team_membership_snapshot")
     versions = traded.query(
         "select team_id, dbt_valid_to is null from nba_snapshots.player_team_membership_snapshot "
