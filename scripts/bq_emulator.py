@@ -55,6 +55,9 @@ REAL_FILES: dict[str, list[str]] = {
 }
 QUICK_FILES = {k: REAL_FILES[k] for k in ("nbacom_team_game_logs", "nbacom_player_game_logs")}
 FACTS = "player_game_summary team_offense_game_summary team_defense_game_summary"
+# Incremental staging tables (macros/config/staging_config.sql): re-run with the facts, so
+# their pre-hook delete and insert run on the emulator too.
+STAGING = "stg_nbacom__player_game_logs stg_nbacom__team_game_logs stg_nbacom__shot_detail"
 # Models an emulator cannot finish in reasonable time (and their children): excluded by
 # default, listed in the report. bqemulator ran team_defense_zone_analysis for more than
 # 10 minutes without an answer (the query over 200k shots through its SQL translation).
@@ -184,12 +187,15 @@ def main(argv: list[str] | None = None) -> int:
         dbt("seed", ["seed"])
         dbt("build", ["build", *excluded])
         client = loader.client
-        facts = {f: count_rows(client, "nba_analytics", f) for f in FACTS.split()}
-        report["rows_after_build"] = facts
-        dbt("build_incremental", ["run", "--select", FACTS])
-        report["rows_after_incremental"] = {
-            f: count_rows(client, "nba_analytics", f) for f in FACTS.split()
-        }
+        def counts() -> dict[str, int | None]:
+            return {
+                **{f: count_rows(client, "nba_analytics", f) for f in FACTS.split()},
+                **{t: count_rows(client, "nba_staging", t) for t in STAGING.split()},
+            }
+
+        report["rows_after_build"] = counts()
+        dbt("build_incremental", ["run", "--select", *STAGING.split(), *FACTS.split()])
+        report["rows_after_incremental"] = counts()
         merge_sql = work / "target_build_incremental" / "run" / "nba_props" / "models" / "marts"
         merges = {p.stem: p.read_text() for p in merge_sql.rglob("*.sql")}
         report["merge_predicates"] = {

@@ -98,10 +98,20 @@
         where loads.load_number in (select load_number from profiled_loads)
 
     ),
+    {%- else %}
+
+    profiled_loads as (
+
+        select load_number from loads
+
+    ),
+    {%- endif %}
 
     raw_keys as (
 
+        {%- if is_incremental() %}
         -- The rows that can share a key with a profiled load, by the same range filter.
+        {%- endif %}
         select
             loads.load_number,
             {{ nba_props.natural_key_text(key_columns, 'raw_rows') }} as natural_key,
@@ -109,9 +119,12 @@
         from {{ relation }} as raw_rows
         inner join loads
             on raw_rows._load_id = loads._load_id
+        {%- if is_incremental() %}
         where {{ nba_props.key_range_filter(key_columns, 'profiled_key_columns', 'raw_rows') }}
+        {%- endif %}
 
     ),
+    {%- if is_incremental() %}
 
     scoped_keys as (
 
@@ -130,21 +143,9 @@
     ),
     {%- else %}
 
-    profiled_loads as (
-
-        select load_number from loads
-
-    ),
-
     scoped_rows as (
 
-        select
-            loads.load_number,
-            {{ nba_props.natural_key_text(key_columns, 'raw_rows') }} as natural_key,
-            case when {{ null_key }} then 1 else 0 end as is_null_key
-        from {{ relation }} as raw_rows
-        inner join loads
-            on raw_rows._load_id = loads._load_id
+        select * from raw_keys
 
     ),
     {%- endif %}
