@@ -19,7 +19,7 @@
 
 {% macro default__first_row_by(columns, order_by) -%}
     array_agg(
-        struct({{ columns | join(', ') }})
+        struct({% for column in columns %}{{ column }} as {{ column }}{% if not loop.last %}, {% endif %}{% endfor %})
         order by {{ order_by | join(', ') }}
         limit 1
     )[offset(0)]
