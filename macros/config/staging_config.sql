@@ -48,7 +48,6 @@
     {{ return(cfg) }}
 {%- endmacro %}
 
-
 {# `<left>.c is not distinct from <right> and ...`, one term per key part. #}
 {% macro key_parts_match(keys, left, right_index, right_alias=none) -%}
     {%- for key in keys %}{% if not loop.first %} and {% endif %}{{ left }}.{{ key[0] if left == 'staged' else key[1] }} is not distinct from {{ key[right_index] if right_alias is none else right_alias ~ '.' ~ key[right_index] }}{% endfor -%}
