@@ -29,11 +29,14 @@
     by day on the date column and clustered by the key; its pre-hook runs as its own DML
     statement, and a run that stops between the two is repaired by the next (step 2).
 #}
-{% macro staging_config(date_column, cluster_by, pre_hook) -%}
+{% macro staging_config(source_name, table_name, keys, date_column, cluster_by, unit='key') -%}
+    {#- unit: 'key' (each key keeps its newest load) or 'game' (a game's rows its newest load). -#}
+    {%- set delete_macro = 'delete_superseded_games' if unit == 'game' else 'delete_superseded_keys' -%}
     {%- set cfg = {
         'materialized': 'incremental',
         'on_schema_change': 'append_new_columns',
-        'pre_hook': pre_hook,
+        'pre_hook': "{{ nba_props." ~ delete_macro ~ "(source('" ~ source_name ~ "', '"
+            ~ table_name ~ "'), " ~ tojson(keys) ~ ") }}",
     } -%}
     {%- if target.type == 'bigquery' -%}
         {%- do cfg.update({
@@ -100,26 +103,28 @@
 {%- endmacro %}
 
 {#
-    The distinct raw keys (raw columns) whose staged key the table does not hold: on
-    incremental runs the model reads only the raw rows of these keys.
+    The model's import of its raw table: every row on a full build; on incremental runs
+    only the rows of the distinct raw keys whose staged key the table does not hold.
 #}
-{% macro unstaged_raw_keys(raw_relation, keys) -%}
-    select raw_keys.*
-    from (
-        select distinct {% for key in keys %}{{ key[1] }}{% if not loop.last %}, {% endif %}{% endfor %}
-        from {{ raw_relation }}
-    ) as raw_keys
-    where not exists (
-        select 1
+{% macro unstaged_raw_rows(raw_relation, keys) -%}
+    select raw_rows.*
+    from {{ raw_relation }} as raw_rows
+    {%- if is_incremental() %}
+    inner join (
+        select raw_keys.*
         from (
-            select distinct {% for key in keys %}{{ key[0] }}{% if not loop.last %}, {% endif %}{% endfor %}
-            from {{ this }}
-        ) as staged
-        where {{ nba_props.key_parts_match(keys, 'staged', 2) }}
-    )
-{%- endmacro %}
-
-{# `raw_rows.c is not distinct from unstaged_keys.c and ...`: the join to those keys. #}
-{% macro unstaged_raw_keys_join(keys) -%}
-    {{ nba_props.key_parts_match(keys, 'raw_rows', 1, 'unstaged_keys') }}
+            select distinct {% for key in keys %}{{ key[1] }}{% if not loop.last %}, {% endif %}{% endfor %}
+            from {{ raw_relation }}
+        ) as raw_keys
+        where not exists (
+            select 1
+            from (
+                select distinct {% for key in keys %}{{ key[0] }}{% if not loop.last %}, {% endif %}{% endfor %}
+                from {{ this }}
+            ) as staged
+            where {{ nba_props.key_parts_match(keys, 'staged', 2) }}
+        )
+    ) as unstaged_keys
+        on {{ nba_props.key_parts_match(keys, 'raw_rows', 1, 'unstaged_keys') }}
+    {%- endif %}
 {%- endmacro %}

@@ -1,29 +1,14 @@
 {#- A game is the unit: its shots are replaced together (staging_config). -#}
 {%- set keys = [['game_id', 'game_id', "lpad(raw_keys.game_id, 10, '0')"]] -%}
 {{ config(**nba_props.staging_config(
-    'game_date',
-    ['game_id', 'player_id'],
-    "{{ nba_props.delete_superseded_games(source('nbacom', 'nbacom_shot_detail'), " ~ tojson(keys) ~ ") }}",
+    'nbacom', 'nbacom_shot_detail', keys, 'game_date', ['game_id', 'player_id'], unit='game',
 )) }}
 
 with
-{%- if is_incremental() %}
-
-unstaged_keys as (
-
-    {{ nba_props.unstaged_raw_keys(source('nbacom', 'nbacom_shot_detail'), keys) }}
-
-),
-{%- endif %}
 
 source as (
 
-    select raw_rows.*
-    from {{ source('nbacom', 'nbacom_shot_detail') }} as raw_rows
-    {%- if is_incremental() %}
-    inner join unstaged_keys
-        on {{ nba_props.unstaged_raw_keys_join(keys) }}
-    {%- endif %}
+    {{ nba_props.unstaged_raw_rows(source('nbacom', 'nbacom_shot_detail'), keys) }}
 
 ),
 

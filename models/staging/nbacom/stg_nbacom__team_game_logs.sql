@@ -4,29 +4,14 @@
     ['game_id', 'game_id', "lpad(raw_keys.game_id, 10, '0')"],
 ] -%}
 {{ config(**nba_props.staging_config(
-    'game_date',
-    ['game_id', 'team_id'],
-    "{{ nba_props.delete_superseded_keys(source('nbacom', 'nbacom_team_game_logs'), " ~ tojson(keys) ~ ") }}",
+    'nbacom', 'nbacom_team_game_logs', keys, 'game_date', ['game_id', 'team_id'],
 )) }}
 
 with
-{%- if is_incremental() %}
-
-unstaged_keys as (
-
-    {{ nba_props.unstaged_raw_keys(source('nbacom', 'nbacom_team_game_logs'), keys) }}
-
-),
-{%- endif %}
 
 source as (
 
-    select raw_rows.*
-    from {{ source('nbacom', 'nbacom_team_game_logs') }} as raw_rows
-    {%- if is_incremental() %}
-    inner join unstaged_keys
-        on {{ nba_props.unstaged_raw_keys_join(keys) }}
-    {%- endif %}
+    {{ nba_props.unstaged_raw_rows(source('nbacom', 'nbacom_team_game_logs'), keys) }}
 
 ),
 
