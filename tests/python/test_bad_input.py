@@ -82,6 +82,13 @@ class Scenario:
         with duckdb.connect(str(self.database), read_only=True) as con:
             return con.execute(sql, params or []).fetchall()
 
+    def broken_rules(self, target: Path, name: str) -> list[tuple]:
+        """A column_checks test's failing rows (column, rule, rows), by re-running the SQL
+        dbt compiled for it."""
+        compiled = list((target / "compiled").rglob(f"{name}.sql"))
+        assert len(compiled) == 1, compiled
+        return sorted(self.query(compiled[0].read_text()))
+
 
 def run_scenario(
     tmp: Path,
@@ -347,8 +354,11 @@ def test_null_keys_fail_the_build(tmp_path: Path) -> None:
     assert (check.status, check.failures) == ("fail", 1)  # one file with null keys
     # The three rows are of one game: staging's dedup on (player_id, game_id) merges them
     # into one null-key row. raw_duplicate_rows counts all three.
-    staging = s.test("not_null_stg_nbacom__player_game_logs_player_id")
+    staging = s.test("stg_nbacom__player_game_logs_column_checks")
     assert (staging.status, staging.failures) == ("fail", 1)
+    assert s.broken_rules(tmp_path / "target", "stg_nbacom__player_game_logs_column_checks") == [
+        ("player_id", "not_null", 1)
+    ]
     assert s.query(
         "select null_key_rows from nba_monitoring.raw_duplicate_rows "
         "where source_file like '%corrupted_%'"
@@ -362,8 +372,11 @@ def test_negative_points_fail_the_build(tmp_path: Path) -> None:
 
     corrupted = corrupted_copy(tmp_path, PLAYER_LOGS, negative_points)
     s = run_scenario(tmp_path, ["+player_game_summary"], replace={PLAYER_LOGS: corrupted})
-    check = s.test("value_between_stg_nbacom__player_game_logs_points")
+    check = s.test("stg_nbacom__player_game_logs_column_checks")
     assert (check.status, check.failures) == ("fail", 1)
+    assert s.broken_rules(tmp_path / "target", "stg_nbacom__player_game_logs_column_checks") == [
+        ("points", "between", 1)
+    ]
     # dbt build stops the bad row at staging: the mart is not rebuilt from it.
     mart = next(n for n in s.build.nodes if n.unique_id == "model.nba_props.player_game_summary")
     assert mart.status == "skipped"
@@ -377,9 +390,12 @@ def test_negative_points_fail_the_build(tmp_path: Path) -> None:
         target_path=tmp_path / "target", log_path=tmp_path / "logs", quiet=True,
         raise_on_failure=False,
     )
-    for name in ("value_between_player_game_summary_points", "player_game_summary_points_identity"):
+    for name in ("player_game_summary_column_checks", "player_game_summary_points_identity"):
         check = Scenario(s.database, [], tested).test(name)
         assert (check.status, check.failures) == ("fail", 1), name
+    assert s.broken_rules(tmp_path / "target", "player_game_summary_column_checks") == [
+        ("points", "between", 1)
+    ]
 
 
 # ---- unknown team codes and player names -------------------------------------------------
