@@ -44,6 +44,9 @@ log = logging.getLogger("nba_props.orchestrate")
 SOURCES = ("nbacom", "odds_api")
 # What grades the ML workers' predictions: built after they wrote.
 GRADING = "source:nba_predictions+"
+# Unit tests check the models' SQL on fixed inputs, not the day's data: `make test`, CI and a
+# plain `dbt build` run them; the daily and backfill builds leave them out.
+DATA_BUILD = ("build", "--exclude-resource-type", "unit_test")
 KEY_ENV = {"odds_api": "ODDS_API_KEY"}
 WAREHOUSES = ("duckdb", "bigquery")
 PREDICT_SKIPPED_BIGQUERY = "predict skipped: the prediction writer is DuckDB-only"
@@ -150,17 +153,21 @@ def _bigquery_warehouse(cfg: DailyConfig) -> tuple[Loader, ExecutionLog]:
 
     settings = cfg.bigquery or BigQuerySettings.from_env()
     client = cfg.bigquery_client or make_client(settings)
-    loader = BigQueryLoader(client, settings=settings, run_id=cfg.run_id,
-                            options=cfg.load_options)
+    loader = BigQueryLoader(client, settings=settings, run_id=cfg.run_id, options=cfg.load_options)
     project = client.project or settings.project
     # The job log's dataset is a fixed dbt source (nba_monitoring on every target); dbt's
     # on-run-start hook creates it too, but the loads are logged before dbt first runs.
     dataset = bigquery.Dataset(f"{project}.{MONITORING_DATASET}")
     dataset.location = settings.location
-    client.create_dataset(dataset, exists_ok=True, retry=api_retry_policy(settings.api_deadline_s),
-                          timeout=settings.api_deadline_s)
-    execution_log = BigQueryExecutionLog(client, project, MONITORING_DATASET,
-                                         timeout_s=settings.job_timeout_s)
+    client.create_dataset(
+        dataset,
+        exists_ok=True,
+        retry=api_retry_policy(settings.api_deadline_s),
+        timeout=settings.api_deadline_s,
+    )
+    execution_log = BigQueryExecutionLog(
+        client, project, MONITORING_DATASET, timeout_s=settings.job_timeout_s
+    )
     return loader, execution_log
 
 
@@ -243,22 +250,30 @@ def _skip_predict(
     cfg: DailyConfig, results: Sequence[DayResult], execution_log: ExecutionLog, command: str
 ) -> None:
     """BigQuery: no prediction writer yet. Say so, in the log, the results and the job log."""
-    log.warning("%s (warehouse %s): no predictions, no grading build",
-                PREDICT_SKIPPED_BIGQUERY, cfg.warehouse)
+    log.warning(
+        "%s (warehouse %s): no predictions, no grading build",
+        PREDICT_SKIPPED_BIGQUERY,
+        cfg.warehouse,
+    )
     for result in results:
         result.notes.append(PREDICT_SKIPPED_BIGQUERY)
-        with job(execution_log, "predict", f"predict {result.day}", command=command,
-                 run_id=cfg.run_id) as record:
+        with job(
+            execution_log, "predict", f"predict {result.day}", command=command, run_id=cfg.run_id
+        ) as record:
             record.status = "skipped"
             record.rows_affected = 0
             record.set_detail(skipped_reason=PREDICT_SKIPPED_BIGQUERY, warehouse=cfg.warehouse)
 
 
-def _build_args(cfg: DailyConfig) -> list[str]:
-    # With predictions on, the grading marts are built once, after the workers wrote;
-    # otherwise (no predictions, or a warehouse without a prediction writer) everything
-    # is built once.
-    return ["build", "--exclude", GRADING] if cfg.can_predict else ["build"]
+def build_args(can_predict: bool) -> list[str]:
+    """The day's build. With predictions on, the grading marts are built once, after the
+    workers wrote (grading_args); otherwise (no predictions, or a warehouse without a
+    prediction writer) everything is built once."""
+    return [*DATA_BUILD, "--exclude", GRADING] if can_predict else list(DATA_BUILD)
+
+
+def grading_args() -> list[str]:
+    return [*DATA_BUILD, "--select", GRADING]
 
 
 def run_day(day: date, cfg: DailyConfig) -> DayResult:
@@ -277,17 +292,13 @@ def run_day(day: date, cfg: DailyConfig) -> DayResult:
     if not day_files:  # a day without games: nothing to build, nothing to predict
         log.info("no landed files for %s: nothing to build", day)
         return result
-    build = _build_args(cfg)
+    build = build_args(cfg.can_predict)
     result.dbt.append(_timed(result, "dbt build", lambda: _dbt(cfg, build, window)))
     if cfg.predict and not cfg.can_predict:
         _skip_predict(cfg, [result], execution_log, "nba-props daily")
     if cfg.can_predict:
-        result.predictions = _timed(
-            result, "predict", lambda: _predict(cfg, day, execution_log)
-        )
-        result.dbt.append(
-            _timed(result, "grade", lambda: _dbt(cfg, ["build", "--select", GRADING], window))
-        )
+        result.predictions = _timed(result, "predict", lambda: _predict(cfg, day, execution_log))
+        result.dbt.append(_timed(result, "grade", lambda: _dbt(cfg, grading_args(), window)))
     return result
 
 
@@ -371,15 +382,13 @@ def backfill(
         # Build even when every file was loaded before: an interrupted run may have
         # loaded a chunk without building it.
         if any(r.day_files for r in chunk_results):
-            chunk_results[-1].dbt.append(_dbt(cfg, _build_args(cfg), window))
+            chunk_results[-1].dbt.append(_dbt(cfg, build_args(cfg.can_predict), window))
             if cfg.predict and not cfg.can_predict:
                 _skip_predict(cfg, chunk_results, execution_log, "nba-props backfill")
             if cfg.can_predict:
                 for result in chunk_results:
                     result.predictions = _predict(cfg, result.day, execution_log)
-                chunk_results[-1].dbt.append(
-                    _dbt(cfg, ["build", "--select", GRADING], window)
-                )
+                chunk_results[-1].dbt.append(_dbt(cfg, grading_args(), window))
         for result in chunk_results:
             _mark_done(cfg, result)
         results += chunk_results

@@ -129,8 +129,9 @@ def test_model_page_renders_columns_tests_contract_and_neighbours(
     text = visible_text(dom.stdout)
     assert "real.nba_analytics.player_game_summary" in text  # the relation, in the test's DB
     assert "Contract Enforced" in text
-    # columns with their warehouse types (from the catalog) and their tests
-    for fragment in ("game_id VARCHAR NBA.com game id.", "points BIGINT Points.", "Accepted"):
+    # columns with their warehouse types (from the catalog) and their tests (game_id's
+    # relationships test; the row-level rules are the model's one column_checks test)
+    for fragment in ("game_id VARCHAR NBA.com game id.", "points BIGINT Points.", "Foreign Key"):
         assert fragment in text, fragment
     # the neighbours in the lineage
     depends = text[text.rfind("Depends On") :]
