@@ -3,7 +3,8 @@
     test (one query, one dbt node) per column and rule:
 
       not_null:        [column, ...]                     the column is never null
-      accepted_values: {column: [value, ...], ...}       nulls pass, as in dbt's own test
+      accepted_values: {column: [value, ...], ...}       nulls pass, as in dbt's own test;
+                                                         strings are quoted, numbers not
       between:         {column: {min_value: x, max_value: y}, ...}
                                                          either bound may be left out;
                                                          nulls pass, as in value_between
