@@ -85,6 +85,7 @@
     {%- do run_query(nba_props.create_execution_log()) -%}
     {%- set run_id = env_var('NBA_PROPS_RUN_ID', invocation_id) -%}
     {%- set logged_at = modules.datetime.datetime.now(modules.pytz.utc).strftime('%Y-%m-%d %H:%M:%S.%f') -%}
+    {%- set counted = nba_props.execution_log_row_counts(results) -%}
     {%- set rows = [] -%}
     {%- for result in results if result.node.resource_type != 'operation' -%}
         {%- set node = result.node -%}
@@ -112,7 +113,7 @@
             nba_props.sql_text(node.unique_id),
             nba_props.sql_text(node.resource_type | string),
             nba_props.sql_text(status),
-            nba_props.sql_number(response.get('rows_affected', nba_props.execution_log_row_count(result))),
+            nba_props.sql_number(response.get('rows_affected', counted.get(node.unique_id))),
             nba_props.sql_number(result.failures),
             nba_props.sql_number(response.get('bytes_processed')),
             nba_props.sql_timestamp(timing[0].started_at if timing else none),
@@ -161,25 +162,36 @@
 {%- endmacro %}
 
 {#
-    Rows of a node whose adapter does not report rows_affected (dbt-duckdb): the row count
-    of the table it built. Views, tests and failed nodes: null.
+    Rows of the nodes whose adapter does not report rows_affected (dbt-duckdb): the row
+    count of each table the run built, {unique_id: rows}, from one query for all of them.
+    Views, tests and failed nodes have none.
 #}
-{% macro execution_log_row_count(result) -%}
-    {{ return(adapter.dispatch('execution_log_row_count', 'nba_props')(result)) }}
+{% macro execution_log_row_counts(results) -%}
+    {{ return(adapter.dispatch('execution_log_row_counts', 'nba_props')(results)) }}
 {%- endmacro %}
 
-{% macro default__execution_log_row_count(result) -%}
-    {{ return(none) }}
+{% macro default__execution_log_row_counts(results) -%}
+    {{ return({}) }}
 {%- endmacro %}
 
-{% macro duckdb__execution_log_row_count(result) -%}
-    {%- set node = result.node -%}
-    {%- if (result.status | string) != 'success' or node.resource_type not in ('model', 'seed', 'snapshot')
-        or node.config.materialized in ('view', 'ephemeral') or not node.relation_name -%}
-        {{ return(none) }}
+{% macro duckdb__execution_log_row_counts(results) -%}
+    {%- set counts = [] -%}
+    {%- for result in results -%}
+        {%- set node = result.node -%}
+        {%- if (result.status | string) == 'success' and node.resource_type in ('model', 'seed', 'snapshot')
+            and node.config.materialized not in ('view', 'ephemeral') and node.relation_name -%}
+            {%- do counts.append('select ' ~ nba_props.sql_text(node.unique_id) ~ ', count(*) from ' ~ node.relation_name) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- if not counts -%}
+        {{ return({}) }}
     {%- endif -%}
-    {%- set counted = run_query('select count(*) from ' ~ node.relation_name) -%}
-    {{ return(counted.columns[0].values()[0]) }}
+    {%- set counted = run_query(counts | join(' union all ')) -%}
+    {%- set by_node = {} -%}
+    {%- for row in counted.rows -%}
+        {%- do by_node.update({row[0]: row[1]}) -%}
+    {%- endfor -%}
+    {{ return(by_node) }}
 {%- endmacro %}
 
 {# SQL literals for values built in Jinja (the on-run-end hook cannot bind parameters). #}

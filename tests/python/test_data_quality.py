@@ -121,6 +121,13 @@ def test_every_dbt_node_of_the_build_is_logged(real_warehouse: Warehouse) -> Non
     summary = by_name["model.nba_props.player_game_summary"]
     assert summary[4] == 22124  # DuckDB reports no rows: the hook counts the table
     assert summary[5] > 0
+    # every table, seed and snapshot is counted (in one query); views and tests are not
+    assert by_name["seed.nba_props.nba_teams"][4] == 30
+    assert by_name["model.nba_props.int_games_unified"][4] == real_warehouse.scalar(
+        "select count(*) from nba_intermediate.int_games_unified"
+    )
+    assert by_name["model.nba_props.int_player_games_joined"][4] is None  # a view
+    assert all(r[4] is None for r in logged if r[0].startswith("test."))
 
 
 def test_python_writer_matches_the_source_yaml(real_warehouse: Warehouse) -> None:
