@@ -32,7 +32,8 @@ LAYER_NODES = (
 
 def test_layer_models_tests_and_snapshots_pass(real_warehouse: Warehouse) -> None:
     nodes = [n for n in real_warehouse.build.nodes if any(k in n.unique_id for k in LAYER_NODES)]
-    # 12 models, 3 snapshots, the unit tests and 25+ data tests (one column_checks per model)
+    # the layer's models, snapshots, unit tests and data tests (one column_checks per
+    # model): 42 nodes on the real season
     assert len(nodes) >= 40
     checks = {n.unique_id.split(".")[2] for n in nodes if n.resource_type == "test"}
     assert {f"{m}_column_checks" for m in LAYER_NODES[:7]} <= checks
