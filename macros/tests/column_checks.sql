@@ -31,17 +31,11 @@
         {%- do rules.append((column, 'accepted_values', column ~ ' not in (' ~ listed | join(', ') ~ ')')) -%}
     {%- endfor -%}
     {%- for column, bounds in between.items() -%}
-        {%- set outside = [] -%}
-        {%- if bounds.get('min_value') is not none -%}
-            {%- do outside.append(column ~ ' < ' ~ bounds['min_value']) -%}
-        {%- endif -%}
-        {%- if bounds.get('max_value') is not none -%}
-            {%- do outside.append(column ~ ' > ' ~ bounds['max_value']) -%}
-        {%- endif -%}
-        {%- if not outside -%}
+        {%- if bounds.get('min_value') is none and bounds.get('max_value') is none -%}
             {{ exceptions.raise_compiler_error("column_checks: between." ~ column ~ " names neither min_value nor max_value") }}
         {%- endif -%}
-        {%- do rules.append((column, 'between', outside | join(' or '))) -%}
+        {%- set outside = nba_props.outside_range(column, bounds.get('min_value'), bounds.get('max_value')) -%}
+        {%- do rules.append((column, 'between', outside)) -%}
     {%- endfor -%}
     {%- if not rules -%}
         {{ exceptions.raise_compiler_error("column_checks on " ~ model ~ ": no rules given") }}

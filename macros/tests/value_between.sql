@@ -3,9 +3,17 @@
     select *
     from {{ model }}
     where {{ column_name }} is not null
-        and (
-            false
-            {%- if min_value is not none %} or {{ column_name }} < {{ min_value }}{% endif %}
-            {%- if max_value is not none %} or {{ column_name }} > {{ max_value }}{% endif %}
-        )
+        and ({{ nba_props.outside_range(column_name, min_value, max_value) }})
 {% endtest %}
+
+{# `<column> < <min> or <column> > <max>`, for the bounds given; `false` with neither. #}
+{% macro outside_range(column, min_value=none, max_value=none) -%}
+    {%- set outside = [] -%}
+    {%- if min_value is not none -%}
+        {%- do outside.append(column ~ ' < ' ~ min_value) -%}
+    {%- endif -%}
+    {%- if max_value is not none -%}
+        {%- do outside.append(column ~ ' > ' ~ max_value) -%}
+    {%- endif -%}
+    {{ return(outside | join(' or ') if outside else 'false') }}
+{%- endmacro %}
