@@ -107,6 +107,14 @@ def _run_child_step(step: str, payload: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _work_ratio(
+    daily: dict[str, Any], full: dict[str, Any], startup: dict[str, Any], measure: str
+) -> float:
+    """daily / full of one measure (wall or CPU seconds), each less dbt's start-up."""
+    work = max(daily[measure] - startup[measure], 0)
+    return round(work / max(full[measure] - startup[measure], 1e-6), 3)
+
+
 def _peak_rss_mb() -> float:
     """This process's own peak resident memory. Linux: VmHWM, which starts afresh at exec
     (ru_maxrss carries the forking parent's peak over, here the data generator's)."""
@@ -257,16 +265,8 @@ def bench_scale(seasons: int, work: Path) -> dict[str, Any]:
         "full_build_work_seconds": round(full["seconds"] - startup["seconds"], 2),
         "daily_build": daily,
         "daily_vs_full": round(daily["seconds"] / full["seconds"], 3),
-        "daily_work_vs_full_work": round(
-            max(daily["seconds"] - startup["seconds"], 0)
-            / max(full["seconds"] - startup["seconds"], 1e-6),
-            3,
-        ),
-        "daily_cpu_work_vs_full_cpu_work": round(
-            max(daily["cpu_seconds"] - startup["cpu_seconds"], 0)
-            / max(full["cpu_seconds"] - startup["cpu_seconds"], 1e-6),
-            3,
-        ),
+        "daily_work_vs_full_work": _work_ratio(daily, full, startup, "seconds"),
+        "daily_cpu_work_vs_full_cpu_work": _work_ratio(daily, full, startup, "cpu_seconds"),
         "predict": predict,
         "predict_models_reused": predict_warm,
         "grade": grade,
