@@ -14,12 +14,23 @@ from typing import TYPE_CHECKING
 import yaml
 
 from nba_props.contracts import RAW_TABLES
-from nba_props.load import DuckDBLoader, LoadError
-from nba_props.orchestrate.daily import DailyConfig, backfill, run_day
+from nba_props.load import DuckDBLoader, LoadError, LoadResult
+from nba_props.orchestrate.daily import DailyConfig, DayResult, backfill, run_day
 from nba_props.orchestrate.dbt import PROJECT_DIR, DbtError
+from nba_props.orchestrate.execution_log import ensure_run_id
+from nba_props.orchestrate.outcome import (
+    DONE,
+    EXIT_DBT,
+    EXIT_LOAD,
+    EXIT_MISSING,
+    EXIT_SCRAPE,
+    EXIT_WARNINGS,
+    exit_code,
+    render_backfill,
+)
 from nba_props.predict.cli_commands import add_backtest_parser, add_predict_parser
 from nba_props.scrape import ScrapeError
-from nba_props.scrape.logs import log_context
+from nba_props.scrape.logs import configure_logging, log_context
 
 if TYPE_CHECKING:  # google-cloud-bigquery is imported only for --target bigquery
     from google.cloud import bigquery
@@ -33,19 +44,43 @@ DEFAULT_DBT_TARGET = "prod"  # the BigQuery target of profiles.yml.example
 DBT_PROFILE = "nba_props"
 
 
+def _print_loads(results: Sequence[LoadResult]) -> None:
+    for r in results:
+        extra = f" (ignored columns: {', '.join(r.ignored_columns)})" if r.ignored_columns else ""
+        print(f"{r.status:<18} {r.rows_loaded:>9,} rows  {r.raw_table} <- {r.source_file}{extra}")
+
+
 def _cmd_load(args: argparse.Namespace) -> int:
     from nba_props.orchestrate.execution_log import DuckDBExecutionLog, ensure_run_id, load_files
+    from nba_props.orchestrate.reference import REFERENCE_TABLES, load_reference
 
     loader = DuckDBLoader(
         args.database,
         run_id=ensure_run_id(args.run_id),
         allow_extra_columns=args.allow_extra_columns,
     )
+    execution_log = DuckDBExecutionLog(args.database)
+    if args.raw_table not in REFERENCE_TABLES:
+        # The reference data every build needs (the player registry) comes first, so a
+        # user's own files resolve without a step to know. Skipped once loaded.
+        _print_loads(
+            [r for r in load_reference(loader, args.landing, execution_log)
+             if r.status != "skipped_duplicate"]
+        )
     # One processor_execution_log row per file (loaded, skipped or failed).
-    results = load_files(loader, args.raw_table, args.files, DuckDBExecutionLog(args.database))
-    for r in results:
-        extra = f" (ignored columns: {', '.join(r.ignored_columns)})" if r.ignored_columns else ""
-        print(f"{r.status:<18} {r.rows_loaded:>9,} rows  {r.raw_table} <- {r.source_file}{extra}")
+    _print_loads(load_files(loader, args.raw_table, args.files, execution_log))
+    return 0
+
+
+def _cmd_init(args: argparse.Namespace) -> int:
+    from nba_props.orchestrate.execution_log import DuckDBExecutionLog, ensure_run_id
+    from nba_props.orchestrate.reference import load_reference
+
+    loader = DuckDBLoader(args.database, run_id=ensure_run_id(args.run_id))
+    results = load_reference(loader, args.landing, DuckDBExecutionLog(args.database),
+                             command="nba-props init")
+    _print_loads(results)
+    print(f"reference data ready in {args.database}")
     return 0
 
 
@@ -168,7 +203,21 @@ def _cmd_daily(args: argparse.Namespace) -> int:
     with log_context(run_id=cfg.run_id):
         result = run_day(args.date, cfg)
     print(result.render())
-    return 0
+    return _report_exit([result])
+
+
+def _report_exit(results: Sequence[DayResult]) -> int:
+    """The exit code of daily / backfill (nba_props/orchestrate/outcome.py), said on stderr."""
+    code = exit_code(results)
+    if code == EXIT_MISSING:
+        failed = [r for r in results if r.outcome not in DONE]
+        print(f"missing data: {len(failed)} day(s) failed, e.g. {failed[0].message}",
+              file=sys.stderr)
+    elif code == EXIT_WARNINGS:
+        warned = sum(len(r.warnings) for r in results)
+        print(f"completed with warnings: {warned} warning(s), listed above (exit {code})",
+              file=sys.stderr)
+    return code
 
 
 def _cmd_backfill(args: argparse.Namespace) -> int:
@@ -182,12 +231,9 @@ def _cmd_backfill(args: argparse.Namespace) -> int:
             force=args.force,
             progress=not args.no_progress,
         )
-    rows = sum(r.rows_loaded for r in results)
-    print(
-        f"backfill {args.start}..{args.end}: {len(results)} day(s) run, {rows:,} rows loaded, "
-        f"{sum(r.predictions for r in results):,} predictions (run {cfg.run_id})"
-    )
-    return 0
+    notes = list(dict.fromkeys(n for r in results for n in r.notes))
+    print(render_backfill(args.start, args.end, results, cfg.run_id, notes))
+    return _report_exit(results)
 
 
 def _cmd_land_demo(args: argparse.Namespace) -> int:
@@ -263,7 +309,21 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="skip (and report) columns the contract does not know",
     )
+    load.add_argument(
+        "--landing", type=Path, default=DEFAULT_LANDING,
+        help="landing zone: where the player registry file is written before it loads",
+    )
     load.set_defaults(func=_cmd_load)
+
+    init = sub.add_parser(
+        "init",
+        help="load the reference data a build needs (player registry from nba_api, aliases "
+        "in <landing>/reference); `load`, `daily` and `backfill` do it too",
+    )
+    init.add_argument("--database", type=Path, default=DEFAULT_DATABASE)
+    init.add_argument("--landing", type=Path, default=DEFAULT_LANDING)
+    init.add_argument("--run-id", default=None, help="ties this load to a pipeline run")
+    init.set_defaults(func=_cmd_init)
 
     demo = sub.add_parser("demo", help="write deterministic SYNTHETIC demo data files")
     demo.add_argument("--out", type=Path, default=DEFAULT_LANDING / "synthetic")
@@ -321,21 +381,27 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if getattr(args, "dbt_args", None) and args.dbt_args[0] == "--":
         args.dbt_args = args.dbt_args[1:]
-    logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    # JSON lines on stderr, every record stamped with the run id; replaces whatever handler
+    # an imported library put on the root logger (a plain basicConfig would be a no-op).
+    configure_logging(logging.DEBUG if args.verbose else logging.INFO)
+    run_id = ensure_run_id(getattr(args, "run_id", None))
+    with log_context(run_id=run_id):
+        logging.getLogger("nba_props.cli").debug("nba-props %s, run %s", args.command, run_id)
+        return _run(args)
+
+
+def _run(args: argparse.Namespace) -> int:
     try:
         return int(args.func(args))
     except LoadError as exc:
         print(f"load error: {exc}", file=sys.stderr)
-        return 2
+        return EXIT_LOAD
     except DbtError as exc:
         print(f"dbt error: {exc}", file=sys.stderr)
-        return 1
+        return EXIT_DBT
     except ScrapeError as exc:  # messages are redacted by the scrapers
         print(f"scrape error: {exc}", file=sys.stderr)
-        return 3
+        return EXIT_SCRAPE
 
 
 if __name__ == "__main__":

@@ -32,8 +32,11 @@ from nba_props.orchestrate.execution_log import (
     job,
     load_files,
 )
-from nba_props.orchestrate.replay import reference_files
-from nba_props.scrape import MissingSecretError, find_landed, scrape_day
+from nba_props.orchestrate.outcome import BUILT, DONE, MISSING, NO_GAMES, PENDING
+from nba_props.orchestrate.reference import reference_files
+from nba_props.orchestrate.schedule import check_day, warehouse_games
+from nba_props.orchestrate.scrapes import landed_warnings, require_keys, scrape_logged
+from nba_props.scrape import find_landed
 
 if TYPE_CHECKING:  # google-cloud-bigquery is imported only when BigQuery is used
     from nba_props.load.bigquery_loader import LoadOptions
@@ -82,6 +85,9 @@ class DailyConfig:
     load_options: LoadOptions | None = None
     # Runs one dbt command (run_dbt's signature); replaceable where dbt cannot run.
     dbt_runner: DbtRunner = run_dbt
+    # Per source, extra scrape_day arguments (base_url, timeout, config): tests point the
+    # scrapers at a local server.
+    scrape_options: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.warehouse not in WAREHOUSES:
@@ -111,12 +117,28 @@ class DayResult:
     day_files: int = 0  # landed files for the day itself (reference files not counted)
     steps: list[StepTiming] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # steps skipped, and why
+    # built | no_games | missing (outcome.py); pending while the day's build has not run
+    outcome: str = PENDING
+    message: str = ""  # why a day is no_games or missing, and what to do
+    warnings: list[str] = field(default_factory=list)  # from the scrapes / landed runs
 
     @property
     def rows_loaded(self) -> int:
         return sum(r.rows_loaded for r in self.loads)
 
     def render(self) -> str:
+        """One line for the day, then one per warning. Only a built day counts models."""
+        head = f"{self.day} [{self.mode}] run {self.run_id}: "
+        notes = "".join(f"; {n}" for n in self.notes)
+        if self.outcome == MISSING:
+            line = f"{head}FAILED, missing data: {self.message}{notes}"
+        elif self.outcome == NO_GAMES:
+            line = f"{head}no_games, nothing to build ({self.message}){notes}"
+        else:
+            line = self._render_built()
+        return "\n".join([line, *(f"warning: {w}" for w in self.warnings)])
+
+    def _render_built(self) -> str:
         models = sum(o.count("model", "success") for o in self.dbt)
         tests = [
             (
@@ -179,35 +201,96 @@ def _timed(result: DayResult, step: str, fn: Callable[[], object], detail: str =
         result.steps.append(StepTiming(step, time.perf_counter() - start, detail))
 
 
+@dataclass
+class Acquired:
+    """One day's files: scraped now (live) or found in the landing zone (replay)."""
+
+    mode: str
+    day_files: dict[str, list[Path]]  # the day's own files
+    files: dict[str, list[Path]]  # the day's files and the reference files: what loads
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def count(self) -> int:
+        return sum(len(p) for p in self.day_files.values())
+
+
+def resolve_mode(cfg: DailyConfig) -> tuple[str, list[str]]:
+    """live or replay, and a note when auto chose replay. Live needs every API key: without
+    one it is an error (MissingSecretError) before anything is scraped, never a replay."""
+    mode, notes = cfg.mode, []
+    if mode == "auto":
+        unset = [v for v in KEY_ENV.values() if not os.environ.get(v)]
+        mode = "replay" if unset else "live"
+        if unset:
+            notes.append(
+                f"mode auto chose replay (landed files only): {', '.join(unset)} not set; "
+                "set it to scrape, or pass --mode live|replay"
+            )
+            log.warning("%s", notes[-1])
+    if mode == "live":
+        require_keys(KEY_ENV)
+    return mode, notes
+
+
 def acquire(day: date, cfg: DailyConfig) -> tuple[str, dict[str, list[Path]], int]:
-    """The day's landed files (scraped now, or replayed from the landing zone), with the
-    reference files every run loads; and how many files belong to the day itself."""
-    mode, files = _acquire_day(day, cfg)
-    day_files = sum(len(p) for p in files.values())
+    """The day's landed files with the reference files every run loads, and how many
+    files belong to the day itself (see acquire_day, which also logs the scrapes)."""
+    mode, _ = resolve_mode(cfg)
+    got = acquire_day(day, cfg, mode, None, command="nba-props daily")
+    return got.mode, got.files, got.count
+
+
+def acquire_day(
+    day: date, cfg: DailyConfig, mode: str, execution_log: ExecutionLog | None, *, command: str
+) -> Acquired:
+    if mode == "replay":
+        day_files = find_landed(cfg.landing, day)
+        warnings = landed_warnings(p for paths in day_files.values() for p in paths)
+    else:
+        day_files, warnings = _scrape_day(day, cfg, execution_log, command)
+    log.debug(
+        "%s [%s]: %d landed file(s) for the day: %s",
+        day, mode, sum(len(p) for p in day_files.values()), sorted(day_files),
+    )
+    files = {t: list(p) for t, p in day_files.items()}
     for table, paths in reference_files(cfg.landing).items():
         files[table] = [*paths, *files.get(table, [])]
-    return mode, files, day_files
+    return Acquired(mode, day_files, files, warnings)
 
 
-def _acquire_day(day: date, cfg: DailyConfig) -> tuple[str, dict[str, list[Path]]]:
-    mode = cfg.mode
-    if mode == "auto":
-        mode = "live" if all(os.environ.get(v) for v in KEY_ENV.values()) else "replay"
-    if mode == "replay":
-        return mode, find_landed(cfg.landing, day)
+def _scrape_day(
+    day: date, cfg: DailyConfig, execution_log: ExecutionLog | None, command: str
+) -> tuple[dict[str, list[Path]], list[str]]:
+    """Scrape every source (one execution-log row each); a ScrapeError stops the run."""
     files: dict[str, list[Path]] = {}
+    warnings: list[str] = []
     for source in SOURCES:
-        try:
-            scraped = scrape_day(source, day, cfg.landing, f"{cfg.run_id}-{source}")
-        except MissingSecretError:
-            log.warning("no key for %s: replaying its landed files", source)
-            scraped_files = find_landed(cfg.landing, day, sources=[source])
-            for table, paths in scraped_files.items():
-                files.setdefault(table, []).extend(paths)
-            continue
+        scraped = scrape_logged(
+            source, day, cfg.landing, cfg.run_id, execution_log, command=command,
+            **cfg.scrape_options.get(source, {}),
+        )
+        warnings += scraped.warnings
         for table, paths in scraped.outputs.items():
             files.setdefault(table, []).extend(paths)
-    return mode, files
+    return files, warnings
+
+
+def _check(result: DayResult, got: Acquired, cfg: DailyConfig) -> bool:
+    """Classify the day from its landed schedule; False when it is missing (not loaded)."""
+    lookup = warehouse_games(cfg.database) if cfg.warehouse == "duckdb" else None
+    check = check_day(result.day, got.day_files, lookup)
+    if check.kind == "missing":
+        result.outcome, result.message = MISSING, check.message
+        log.error("day %s failed: %s", result.day, check.message)
+        return False
+    if check.kind == "no_games":
+        result.outcome, result.message = NO_GAMES, check.message
+        log.info("%s", check.message)
+    elif check.message:
+        result.warnings.append(check.message)
+    log.info("%s: %s game(s) in the landed schedule", result.day, check.games)
+    return True
 
 
 def _dbt(cfg: DailyConfig, args: Sequence[str], window: tuple[date, date]) -> DbtOutcome:
@@ -277,9 +360,18 @@ def grading_args() -> list[str]:
 
 
 def run_day(day: date, cfg: DailyConfig) -> DayResult:
-    mode, files, day_files = acquire(day, cfg)
-    result = DayResult(day=day, run_id=cfg.run_id, mode=mode, day_files=day_files)
+    """Scrape or replay the day, then load and build it, unless the landed schedule says
+    it has no games (outcome no_games) or nothing landed for it (outcome missing)."""
     loader, execution_log = _warehouse(cfg)
+    mode, notes = resolve_mode(cfg)
+    got = acquire_day(day, cfg, mode, execution_log, command="nba-props daily")
+    files = got.files
+    result = DayResult(
+        day=day, run_id=cfg.run_id, mode=mode, day_files=got.count, notes=notes,
+        warnings=list(got.warnings),
+    )
+    if not _check(result, got, cfg):
+        return result
     for table in sorted(files):
         result.loads += _timed(
             result,
@@ -289,8 +381,7 @@ def run_day(day: date, cfg: DailyConfig) -> DayResult:
             ),
         )
     window = (day - timedelta(days=cfg.lookback_days), day)
-    if not day_files:  # a day without games: nothing to build, nothing to predict
-        log.info("no landed files for %s: nothing to build", day)
+    if result.outcome == NO_GAMES:  # confirmed by the schedule: nothing to build
         return result
     build = build_args(cfg.can_predict)
     result.dbt.append(_timed(result, "dbt build", lambda: _dbt(cfg, build, window)))
@@ -299,6 +390,8 @@ def run_day(day: date, cfg: DailyConfig) -> DayResult:
     if cfg.can_predict:
         result.predictions = _timed(result, "predict", lambda: _predict(cfg, day, execution_log))
         result.dbt.append(_timed(result, "grade", lambda: _dbt(cfg, grading_args(), window)))
+    result.outcome = BUILT
+    log.info("%s built: %d rows loaded", day, result.rows_loaded)
     return result
 
 
@@ -316,10 +409,24 @@ def _state_dir(cfg: DailyConfig) -> Path:
 
 
 def _is_done(cfg: DailyConfig, day: date) -> bool:
-    return (_state_dir(cfg) / f"{day.isoformat()}.json").exists()
+    """Marked built or no_games. A mark from before outcomes were recorded counts only if
+    it loaded or predicted something: those runs also marked days that had no data."""
+    path = _state_dir(cfg) / f"{day.isoformat()}.json"
+    try:
+        state = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return False
+    except ValueError:
+        log.warning("unreadable state file %s: the day is redone", path)
+        return False
+    if "outcome" in state:
+        return state["outcome"] in DONE
+    return bool(state.get("rows_loaded") or state.get("predictions"))
 
 
 def _mark_done(cfg: DailyConfig, result: DayResult) -> None:
+    if result.outcome not in DONE:
+        raise ValueError(f"{result.day} is {result.outcome}: only a done day is marked done")
     path = _state_dir(cfg) / f"{result.day.isoformat()}.json"
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
@@ -327,6 +434,7 @@ def _mark_done(cfg: DailyConfig, result: DayResult) -> None:
         json.dumps(
             {
                 "day": result.day.isoformat(),
+                "outcome": result.outcome,
                 "run_id": result.run_id,
                 "rows_loaded": result.rows_loaded,
                 "predictions": result.predictions,
@@ -348,9 +456,11 @@ def backfill(
 ) -> list[DayResult]:
     """Load every day from start to end (a progress bar per day), build once per chunk.
 
-    Resumable: a day is marked done only after its chunk's dbt build succeeded, and a new
-    run skips days marked done (unless ``force``). Re-running an interrupted chunk is safe:
-    files already loaded are skipped and the build replaces its window.
+    Resumable: a day is marked done only after its chunk's dbt build succeeded (built), or
+    when its landed schedule lists no games (no_games); a day with nothing landed is
+    missing: not loaded, not marked, reported, and the other days go on. A new run skips
+    days marked done (unless ``force``). Re-running an interrupted chunk is safe: files
+    already loaded are skipped and the build replaces its window.
     """
     from tqdm import tqdm
 
@@ -362,12 +472,20 @@ def backfill(
         log.info("resuming: %d day(s) already done are skipped", skipped)
     results: list[DayResult] = []
     loader, execution_log = _warehouse(cfg)
+    mode, notes = resolve_mode(cfg) if pending else (cfg.mode, [])
     for offset in range(0, len(pending), chunk_days):
         chunk = pending[offset : offset + chunk_days]
         chunk_results: list[DayResult] = []
         for day in tqdm(chunk, desc="backfill", unit="day", disable=not progress):
-            mode, files, day_files = acquire(day, cfg)
-            result = DayResult(day=day, run_id=cfg.run_id, mode=mode, day_files=day_files)
+            got = acquire_day(day, cfg, mode, execution_log, command="nba-props backfill")
+            files = got.files
+            result = DayResult(
+                day=day, run_id=cfg.run_id, mode=mode, day_files=got.count, notes=list(notes),
+                warnings=list(got.warnings),
+            )
+            chunk_results.append(result)
+            if not _check(result, got, cfg):
+                continue
             for table in sorted(files):
                 result.loads += load_files(
                     loader,
@@ -377,19 +495,22 @@ def backfill(
                     command="nba-props backfill",
                     run_id=cfg.run_id,
                 )
-            chunk_results.append(result)
         window = (chunk[0] - timedelta(days=cfg.lookback_days), chunk[-1])
         # Build even when every file was loaded before: an interrupted run may have
         # loaded a chunk without building it.
-        if any(r.day_files for r in chunk_results):
-            chunk_results[-1].dbt.append(_dbt(cfg, build_args(cfg.can_predict), window))
+        game_days = [r for r in chunk_results if r.outcome == PENDING]
+        if game_days:
+            game_days[-1].dbt.append(_dbt(cfg, build_args(cfg.can_predict), window))
             if cfg.predict and not cfg.can_predict:
-                _skip_predict(cfg, chunk_results, execution_log, "nba-props backfill")
+                _skip_predict(cfg, game_days, execution_log, "nba-props backfill")
             if cfg.can_predict:
-                for result in chunk_results:
+                for result in game_days:
                     result.predictions = _predict(cfg, result.day, execution_log)
-                chunk_results[-1].dbt.append(_dbt(cfg, grading_args(), window))
+                game_days[-1].dbt.append(_dbt(cfg, grading_args(), window))
+            for result in game_days:
+                result.outcome = BUILT
         for result in chunk_results:
-            _mark_done(cfg, result)
+            if result.outcome in DONE:
+                _mark_done(cfg, result)
         results += chunk_results
     return results

@@ -3,7 +3,8 @@
 `nba-props daily` and `backfill` read a day's files from the landing zone
 (`<landing>/<source>/<YYYY-MM-DD>/<run_id>/flat/<raw_table>.csv` with a `_SUCCESS.json`
 manifest, the layout the scrapers write). With no API keys and no network, this is how the
-demo data gets there: each season file is split by game day in one DuckDB pass.
+demo data gets there: each season file is split by game day in one DuckDB pass. A demo file
+(``synthetic_*``) lands as ``flat/synthetic_<raw_table>.csv``, so its origin stays visible.
 """
 
 from __future__ import annotations
@@ -13,12 +14,13 @@ import json
 import shutil
 import tempfile
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import duckdb
 
 from nba_props.load.staging import _csv_path, normalize_header, quote_ident
+from nba_props.orchestrate.reference import reference_dir
 from nba_props.scrape.landing import MANIFEST
 
 # How each raw table's rows map to a game day (columns as in the files, lower-cased).
@@ -33,21 +35,10 @@ DAY_EXPRESSIONS: dict[str, str] = {
 }
 SOURCE_OF = {"nbacom": "nbacom_", "odds_api": "odds_api_"}
 REPLAY_RUN_ID = "replay"
-
-
-def reference_dir(landing_dir: Path) -> Path:
-    return landing_dir / "reference"
-
-
-def reference_files(landing_dir: Path) -> dict[str, list[Path]]:
-    """Reference tables every run loads whole (idempotent): the registry and any aliases."""
-    from nba_props.orchestrate.reference import write_player_registry
-
-    files: dict[str, list[Path]] = {"nbacom_players": [write_player_registry(landing_dir)]}
-    root = reference_dir(landing_dir)
-    for table_dir in sorted(p for p in root.iterdir() if p.is_dir()) if root.is_dir() else []:
-        files.setdefault(table_dir.name, []).extend(sorted(table_dir.glob("*.csv")))
-    return files
+SCHEDULE_TABLE = "nbacom_schedule"
+# Files of the demo generator are named synthetic_*; their landed day files keep the prefix,
+# so the loader's manifest (nba_raw._load_manifest.source_file) shows where data came from.
+SYNTHETIC_PREFIX = "synthetic_"
 
 
 def _source(raw_table: str) -> str:
@@ -59,6 +50,10 @@ def land_by_day(files: Mapping[str, Sequence[Path]], landing_dir: Path) -> dict[
 
     Tables without a day (the player registry, aliases) are not landed: they are loaded
     whole. Re-landing the same data writes the same bytes, so loads stay idempotent.
+
+    The schedule also lands on each day without games between its first and last day, as a
+    file with no rows (what the NBA.com scraper lands for such a day): `daily` then knows
+    the day has no games, where a day with nothing landed is missing data.
     """
     landed: dict[str, int] = {}
     with duckdb.connect() as con, tempfile.TemporaryDirectory(prefix="nba_replay_") as tmp:
@@ -69,16 +64,34 @@ def land_by_day(files: Mapping[str, Sequence[Path]], landing_dir: Path) -> dict[
                     dest.parent.mkdir(parents=True, exist_ok=True)
                     shutil.copyfile(path, dest)
                 continue
+            days: set[date] = set()
             for path in paths:
-                landed[raw_table] = landed.get(raw_table, 0) + _split_file(
+                rows, file_days, header = _split_file(
                     con, raw_table, Path(path), landing_dir, Path(tmp)
                 )
+                landed[raw_table] = landed.get(raw_table, 0) + rows
+                days |= file_days
+            if raw_table == SCHEDULE_TABLE and days:
+                synthetic = all(_is_synthetic(Path(p)) for p in paths)
+                for day in _days_without_games(days):
+                    _commit_day(raw_table, day.isoformat(), header, landing_dir, synthetic)
     return landed
+
+
+def _is_synthetic(path: Path) -> bool:
+    return path.name.startswith(SYNTHETIC_PREFIX)
+
+
+def _days_without_games(days: set[date]) -> list[date]:
+    first, last = min(days), max(days)
+    span = (first + timedelta(days=n) for n in range((last - first).days + 1))
+    return [d for d in span if d not in days]
 
 
 def _split_file(
     con: duckdb.DuckDBPyConnection, raw_table: str, path: Path, landing_dir: Path, tmp: Path
-) -> int:
+) -> tuple[int, set[date], bytes]:
+    """Land the file's rows by day: (rows landed, the days, the CSV header line)."""
     out_dir = tmp / raw_table
     shutil.rmtree(out_dir, ignore_errors=True)
     with _csv_path(path) as csv_file:
@@ -95,18 +108,21 @@ def _split_file(
         f"select {lowered} from _split) order by all) to '{out_dir}' "
         "(format csv, header true, partition_by (_day), write_partition_columns false)"
     )
-    rows = 0
+    rows, days, header = 0, set(), b""
     for part in sorted(out_dir.glob("_day=*/*.csv")):
         day_text = part.parent.name.split("=", 1)[1]
-        rows += _commit_day(raw_table, day_text, part, landing_dir)
-    return rows
+        data = part.read_bytes()
+        header = header or data.split(b"\n", 1)[0] + b"\n"
+        rows += _commit_day(raw_table, day_text, data, landing_dir, _is_synthetic(path))
+        days.add(date.fromisoformat(day_text))
+    return rows, days, header
 
 
-def _commit_day(raw_table: str, day: str, part: Path, landing_dir: Path) -> int:
+def _commit_day(raw_table: str, day: str, data: bytes, landing_dir: Path, synthetic: bool) -> int:
     run_dir = landing_dir / _source(raw_table) / day / REPLAY_RUN_ID
-    flat = run_dir / "flat" / f"{raw_table}.csv"
+    name = f"{SYNTHETIC_PREFIX if synthetic else ''}{raw_table}.csv"
+    flat = run_dir / "flat" / name
     flat.parent.mkdir(parents=True, exist_ok=True)
-    data = part.read_bytes()
     if not flat.exists() or flat.read_bytes() != data:
         flat.write_bytes(data)
     rows = data.count(b"\n") - 1
@@ -122,8 +138,10 @@ def _commit_day(raw_table: str, day: str, part: Path, landing_dir: Path) -> int:
             "files": [],
         }
     )
+    if synthetic:
+        manifest["origin"] = "SYNTHETIC demo data"
     entry = {
-        "path": f"flat/{raw_table}.csv",
+        "path": f"flat/{name}",
         "raw_table": raw_table,
         "rows": rows,
         "sha256": hashlib.sha256(data).hexdigest(),

@@ -45,6 +45,8 @@ window_sums as (
         sum(player_plays * team_minutes) over {{ window }} as usage_numerator_{{ suffix }},
         sum(minutes * team_plays) over {{ window }} as usage_denominator_{{ suffix }},
         {%- endfor %}
+        -- Whether every game of the last 10 had the team's log (usage counts only those).
+        count(team_plays) over last_10 = count(*) over last_10 as has_complete_team_totals_l10,
         season_game_number,
         is_history
     from rolling_input
@@ -79,6 +81,7 @@ final as (
         {{ nba_props.safe_divide('usage_numerator_' ~ suffix, '5 * usage_denominator_' ~ suffix) }}
             as usage_rate_{{ suffix }},
         {%- endfor %}
+        has_complete_team_totals_l10,
         season_game_number
     from window_sums
     where not is_history

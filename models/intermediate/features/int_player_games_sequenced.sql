@@ -80,7 +80,12 @@ with_team_totals as (
             team_games.field_goals_attempted + 0.44 * team_games.free_throws_attempted
             + team_games.turnovers as {{ nba_props.type_exact() }}
         ) as team_plays,
-        cast(coalesce(team_games.team_minutes, 240) as {{ nba_props.type_exact() }}) as team_minutes
+        -- Null without the team's log: the usage rate's numerator and denominator then both
+        -- leave the game out (a usage rate is null, never wrong, on partial team logs).
+        cast(
+            case when team_games.team_id is not null then coalesce(team_games.team_minutes, 240) end
+            as {{ nba_props.type_exact() }}
+        ) as team_minutes
     from competitive
     left join team_games
         on

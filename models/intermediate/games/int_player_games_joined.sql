@@ -29,7 +29,8 @@ joined as (
             when player_logs.is_home then games.away_team_tricode
             else games.home_team_tricode
         end as opponent_tricode,
-        games.game_id is not null as has_game_record
+        games.game_id is not null as has_game_record,
+        coalesce(games.has_complete_team_box_score, false) as has_complete_team_box_score
     from player_logs
     left join games
         on player_logs.game_id = games.game_id

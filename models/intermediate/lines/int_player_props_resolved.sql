@@ -1,5 +1,8 @@
 -- Sportsbook player props with the player, teams and game resolved to NBA.com ids.
--- Rows that do not resolve are kept, with the reason, for unresolved_entities.
+-- Rows that do not resolve are kept, with the reason, for unresolved_entities. The feed
+-- sells more markets than the project models: a market missing from prop_markets is kept
+-- as market_not_modelled (a known market, prop_markets_not_modelled) or market_unknown
+-- (new to the project), counted and warned about downstream, never a build failure.
 -- Lean on purpose (12M rows at 20 seasons): the line, its game and player, and the raw
 -- row it came from (load_id, source_row_number); staging keeps the rest.
 -- A table, incremental by game date: millions of lines a season, read by the line models,
@@ -33,6 +36,18 @@ names as (
 team_codes as (
 
     select * from {{ ref('int_team_codes_unioned') }}
+
+),
+
+modelled_markets as (
+
+    select * from {{ ref('prop_markets') }}
+
+),
+
+known_markets as (
+
+    select * from {{ ref('prop_markets_not_modelled') }}
 
 ),
 
@@ -94,6 +109,8 @@ final as (
         names.player_id,
         listed_games_resolved.game_id,
         case
+            when known_markets.market is not null then 'market_not_modelled'
+            when modelled_markets.market is null then 'market_unknown'
             when listed_games_resolved.home_team_id is null or listed_games_resolved.away_team_id is null
                 then 'unknown_team'
             when listed_games_resolved.game_id is null then 'game_not_found'
@@ -101,6 +118,10 @@ final as (
             else 'resolved'
         end as resolution_status
     from props
+    left join modelled_markets
+        on props.market = modelled_markets.market
+    left join known_markets
+        on props.market = known_markets.market
     left join names
         on props.player_name = names.player_name
     left join listed_games_resolved

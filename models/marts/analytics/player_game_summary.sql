@@ -64,6 +64,9 @@ final as (
         {{ nba_props.safe_divide('points', '2 * (field_goals_attempted + 0.44 * free_throws_attempted)') }}
             as true_shooting_pct,
         points + rebounds + assists as points_rebounds_assists,
+        -- Both teams' logs arrived: the team-total rates of this game (usage, pace,
+        -- defensive rating) can be trusted. The opponent comes from MATCHUP either way.
+        has_complete_team_box_score,
         load_id,
         loaded_at
     from player_games

@@ -153,6 +153,7 @@ joined as (
         daily_cache.fg3a_avg_l10,
         daily_cache.fta_avg_l10,
         daily_cache.usage_rate_l10,
+        daily_cache.has_complete_team_totals_l10,
         composite_factors.days_rest,
         composite_factors.is_back_to_back,
         composite_factors.games_last_7_days,
@@ -249,6 +250,9 @@ final as (
         cast(fta_avg_l10 as {{ double }}) as fta_avg_l10,
         cast(usage_rate_l10 as {{ double }}) as usage_rate_l10,
         cast(usage_trend as {{ double }}) as usage_trend,
+        -- Flag, not a filter: false when a game of the last 10 lacked the team's log
+        -- (usage leaves it out); the workers may use it. Null without history.
+        has_complete_team_totals_l10,
         -- Rest and fatigue
         cast(days_rest as {{ bigint }}) as days_rest,
         coalesce(is_back_to_back, false) as is_back_to_back,

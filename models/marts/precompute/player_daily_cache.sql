@@ -56,7 +56,8 @@ joined as (
         {%- endfor %}
         player_history.usage_rate_l5,
         player_history.usage_rate_l10,
-        player_history.usage_rate_season
+        player_history.usage_rate_season,
+        player_history.has_complete_team_totals_l10
     from player_dates
     left join player_history
         on
@@ -90,7 +91,10 @@ final as (
         {%- endfor %}
         usage_rate_l5,
         usage_rate_l10,
-        case when is_same_season then usage_rate_season end as usage_rate_season
+        case when is_same_season then usage_rate_season end as usage_rate_season,
+        -- False when a game of the last 10 had no team log: the usage rate then leaves
+        -- it out (null with none left), and the feature store passes the flag on.
+        has_complete_team_totals_l10
     from joined
     where {{ nba_props.feature_window_filter('cache_date') }}
 

@@ -81,6 +81,27 @@ unresolved_prop_games as (
 
 ),
 
+-- Markets the feed sells that prop_markets does not model: known ones (yes/no,
+-- quarter, play-by-play markets; prop_markets_not_modelled) and ones new to the project.
+unmodelled_prop_markets as (
+
+    select
+        case
+            when resolution_status = 'market_unknown' then 'prop_market'
+            else 'prop_market_not_modelled'
+        end as entity_kind,
+        'odds_api_player_props' as source_table,
+        market as entity_value,
+        resolution_status as reason,
+        count(*) as occurrences,
+        min(game_date) as first_seen_date,
+        max(game_date) as last_seen_date
+    from props
+    where resolution_status in ('market_unknown', 'market_not_modelled')
+    group by 1, 2, 3, 4
+
+),
+
 unresolved_game_lines as (
 
     select
@@ -108,6 +129,8 @@ final as (
     select * from unresolved_injury_players
     union all
     select * from unresolved_prop_games
+    union all
+    select * from unmodelled_prop_markets
     union all
     select * from unresolved_game_lines
 
