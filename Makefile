@@ -17,11 +17,13 @@ ELEMENTARY_ON := $(wildcard dbt_packages/elementary/dbt_project.yml)
 ELEMENTARY_VARS := $(if $(ELEMENTARY_ON),--vars '{elementary_enabled: true}')
 
 # Create the environment from the lock file (offline except for the package registry).
+# Bytecode is compiled at install: every dbt and nba-props process then starts without
+# compiling (this environment may set PYTHONDONTWRITEBYTECODE, so it would never be cached).
 $(STAMP): requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check "uv==0.13.9"
-	$(BIN)/uv pip sync --quiet --python $(BIN)/python requirements.lock
-	$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps -e .
+	$(BIN)/uv pip sync --quiet --compile-bytecode --python $(BIN)/python requirements.lock
+	$(BIN)/uv pip install --quiet --compile-bytecode --python $(BIN)/python --no-deps -e .
 	touch $(STAMP)
 
 install: $(STAMP)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from datetime import time as dtime
 from pathlib import Path
@@ -19,6 +19,7 @@ from pathlib import Path
 import duckdb
 
 from nba_props.orchestrate.dbt import DbtOutcome, run_dbt
+from nba_props.predict.reader import read_markets
 from nba_props.predict.settings import FEATURE_STORE, PREFERRED_LINES, PredictSettings
 from nba_props.predict.worker import DateResult, PredictionWorker, closing_as_of
 
@@ -36,7 +37,7 @@ def season_start_year(season: str | int) -> int:
 @dataclass(frozen=True)
 class BacktestConfig:
     season: str
-    markets: tuple[str, ...]
+    markets: tuple[str, ...] = ()  # empty: every market of the prop_markets seed
     systems: tuple[str, ...] = ()
     start: date | None = None
     end: date | None = None
@@ -116,6 +117,8 @@ def run_backtest(
     started = time.monotonic()
     results: list[DateResult] = []
     with duckdb.connect(str(database)) as con:
+        if not config.markets:
+            config = replace(config, markets=tuple(read_markets(con)))
         dates = backtest_dates(con, config)
         if not dates:
             raise ValueError(f"no game dates with lines for {config.season} {config.markets}")

@@ -85,7 +85,7 @@ def backtest(
         retrain_every_days=retrain_every_days, edge_threshold=edge_threshold,
         line_as_of=line_as_of, warmup_days=warmup_days, seed=seed,
     )
-    out = out_dir or Path("reports") / f"backtest_{season}_{'_'.join(markets)}"
+    out = out_dir or Path("reports") / f"backtest_{season}_{'_'.join(markets) or 'all_markets'}"
     return run_backtest(Path(database), config, out if grade else None, grade=grade)
 
 
@@ -136,9 +136,6 @@ def cmd_predict(args: argparse.Namespace) -> int:
 
 
 def cmd_backtest(args: argparse.Namespace) -> int:
-    if not args.markets:
-        print("backtest: give at least one --market")
-        return 2
     if args.line_as_of != "closing" and not _is_hh_mm(args.line_as_of):
         print(f"backtest: --line-as-of must be 'closing' or HH:MM, not {args.line_as_of!r}")
         return 2
@@ -153,7 +150,7 @@ def cmd_backtest(args: argparse.Namespace) -> int:
         print(f"backtest: {exc}")
         return 2
     written = sum(r.predictions_written for r in result.dates)
-    print(f"backtest {args.season} {', '.join(args.markets)}: {len(result.dates)} dates, "
+    print(f"backtest {args.season} {', '.join(result.config.markets)}: {len(result.dates)} dates, "
           f"{written:,} predictions, {result.seconds:.0f} s")
     for s in result.summary:
         line = (f"  {s['market']:<24} {s['system']:<26} MAE {s['mae']:.3f}  line MAE "

@@ -1,13 +1,14 @@
--- Per game day and market: the players with a resolved line, and how many of them got a
--- live prediction (from any system). Days count from the first live prediction on, and up
--- to the newest one, so seasons before the ML workers ran and days not predicted yet do
--- not read as gaps.
+-- Per game day and market: every player the feed listed a line for, how many of them got
+-- a live prediction (from any system), and why the others did not. Days count from the
+-- first live prediction on, and up to the newest one, so seasons before the ML workers ran
+-- and days not predicted yet do not read as gaps. Markets the project does not model, and
+-- lines whose player or game did not resolve, are rows and counts here too: what was not
+-- predicted is never silent.
 with
 
 props as (
 
     select * from {{ ref('int_player_props_resolved') }}
-    where resolution_status = 'resolved'
 
 ),
 
@@ -15,6 +16,12 @@ predictions as (
 
     select * from {{ ref('stg_nba_predictions__player_prop_predictions') }}
     where run_mode = 'live'
+
+),
+
+features as (
+
+    select * from {{ ref('ml_feature_store_v2') }}
 
 ),
 
@@ -27,16 +34,46 @@ prediction_window as (
 
 ),
 
-players_with_line as (
+-- One row per listed player, game and market: resolved when any of its lines resolved
+-- (an unresolved spelling from one book does not hide another book's resolved line).
+players_listed as (
 
-    select distinct
+    select
         props.game_date,
         props.market,
-        props.game_id,
-        props.player_id
+        props.game_label,
+        coalesce(cast(props.player_id as {{ dbt.type_string() }}), props.player_name)
+            as player_key,
+        max(props.game_id) as game_id,
+        max(props.player_id) as player_id,
+        min(
+            case
+                when props.resolution_status = 'resolved' then 0
+                when props.resolution_status like 'market_%' then 1
+                when props.resolution_status like 'player_%' then 2
+                else 3
+            end
+        ) as status_rank
     from props
     cross join prediction_window
-    where props.game_date between prediction_window.first_prediction_date and prediction_window.last_prediction_date
+    where
+        props.game_date between prediction_window.first_prediction_date
+        and prediction_window.last_prediction_date
+    group by 1, 2, 3, 4
+
+),
+
+window_features as (
+
+    select
+        features.game_id,
+        features.player_id,
+        features.market
+    from features
+    cross join prediction_window
+    where
+        features.game_date between prediction_window.first_prediction_date
+        and prediction_window.last_prediction_date
 
 ),
 
@@ -52,23 +89,54 @@ players_predicted as (
 
 ),
 
+classified as (
+
+    select
+        players_listed.game_date,
+        players_listed.market,
+        players_listed.status_rank,
+        window_features.player_id is not null as has_features,
+        players_predicted.player_id is not null as is_predicted,
+        players_predicted.systems
+    from players_listed
+    left join window_features
+        on
+            players_listed.game_id = window_features.game_id
+            and players_listed.player_id = window_features.player_id
+            and players_listed.market = window_features.market
+    left join players_predicted
+        on
+            players_listed.game_id = players_predicted.game_id
+            and players_listed.player_id = players_predicted.player_id
+            and players_listed.market = players_predicted.market
+
+),
+
 final as (
 
     select
-        players_with_line.game_date,
-        players_with_line.market,
-        count(*) as players_with_line,
-        count(players_predicted.player_id) as players_predicted,
-        count(*) - count(players_predicted.player_id) as players_missing_prediction,
-        {{ nba_props.safe_divide('count(players_predicted.player_id)', 'count(*)') }} as coverage,
-        max(players_predicted.systems) as max_systems_per_player
-    from players_with_line
-    left join players_predicted
-        on
-            players_with_line.game_id = players_predicted.game_id
-            and players_with_line.player_id = players_predicted.player_id
-            and players_with_line.market = players_predicted.market
-    group by players_with_line.game_date, players_with_line.market
+        game_date,
+        market,
+        count(*) as players_listed,
+        count(case when status_rank = 0 then 1 end) as players_with_line,
+        count(case when status_rank = 0 and is_predicted then 1 end) as players_predicted,
+        count(case when status_rank = 0 and not is_predicted then 1 end)
+            as players_missing_prediction,
+        {{ nba_props.safe_divide(
+            'count(case when status_rank = 0 and is_predicted then 1 end)',
+            'count(case when status_rank = 0 then 1 end)'
+        ) }} as coverage,
+        -- Why the others were not predicted:
+        count(case when status_rank = 1 then 1 end) as not_predicted_market_not_modelled,
+        count(case when status_rank = 2 then 1 end) as not_predicted_player_unresolved,
+        count(case when status_rank = 3 then 1 end) as not_predicted_game_unresolved,
+        count(case when status_rank = 0 and not has_features then 1 end)
+            as not_predicted_no_feature_row,
+        count(case when status_rank = 0 and has_features and not is_predicted then 1 end)
+            as not_predicted_by_worker,
+        max(systems) as max_systems_per_player
+    from classified
+    group by game_date, market
 
 )
 
