@@ -211,7 +211,8 @@ def _report_exit(results: Sequence[DayResult]) -> int:
     code = exit_code(results)
     if code == EXIT_MISSING:
         failed = [r for r in results if r.outcome not in DONE]
-        print(f"missing data: {len(failed)} day(s) failed, e.g. {failed[0].message}",
+        days = ", ".join(str(r.day) for r in failed[:5]) + (", ..." if len(failed) > 5 else "")
+        print(f"missing data: {len(failed)} day(s) failed ({days}), listed above (exit {code})",
               file=sys.stderr)
     elif code == EXIT_WARNINGS:
         warned = sum(len(r.warnings) for r in results)

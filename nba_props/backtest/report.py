@@ -3,6 +3,10 @@
 Every number comes from the dbt grading marts (prediction_accuracy), i.e. the same grading
 as production: the line and odds recorded with each prediction, voids excluded from the
 errors and the stakes.
+
+A report on the SYNTHETIC demo data says so in every title (the report's, the page's and
+each plot's): the warehouse's load manifest (``nba_raw._load_manifest``) records every
+loaded file, and the demo generator names its files ``synthetic_*``.
 """
 
 from __future__ import annotations
@@ -32,12 +36,36 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
 BREAK_EVEN_110 = 110 / 210
+SYNTHETIC = "SYNTHETIC demo data"
+# Reference tables (the player registry, aliases) say nothing about the games graded.
+_REFERENCE_TABLES = ("nbacom_players", "player_aliases")
 COLORS = {
     "moving_average": "#1f77b4",
     "gradient_boosting": "#d62728",
     "similarity": "#2ca02c",
     "ensemble": "#9467bd",
 }
+
+
+def data_origin(database: Path) -> str | None:
+    """``SYNTHETIC`` when a game or line file loaded into the warehouse is a demo file
+    (named ``synthetic_*`` in ``nba_raw._load_manifest``), else None (real data, or no
+    manifest to tell)."""
+    with duckdb.connect(str(database), read_only=True) as con:
+        try:
+            row = con.execute(
+                "select count(*) from nba_raw._load_manifest "
+                "where regexp_matches(source_file, '(^|[/\\\\])synthetic_[^/\\\\]*$') "
+                "and raw_table not in (select unnest(?::varchar[]))",
+                [list(_REFERENCE_TABLES)],
+            ).fetchone()
+        except duckdb.CatalogException:
+            return None
+    return SYNTHETIC if row and row[0] else None
+
+
+def _titled(text: str, origin: str | None) -> str:
+    return f"{text} ({origin})" if origin else text
 
 
 def _rows(database: Path, config: BacktestConfig, dates: Sequence[date]) -> Frame:
@@ -206,8 +234,11 @@ def _rolling(days: np.ndarray, sums: np.ndarray, counts: np.ndarray, window: int
     return out
 
 
-def plot_market(rows: Frame, market: str, systems: Sequence[str], out_dir: Path) -> list[str]:
-    """Writes the market's PNGs and returns their file names."""
+def plot_market(
+    rows: Frame, market: str, systems: Sequence[str], out_dir: Path, origin: str | None = None
+) -> list[str]:
+    """Writes the market's PNGs and returns their file names. ``origin`` (SYNTHETIC) goes in
+    every figure's title and in the PNG's Title metadata."""
     files = []
     in_market = rows["market"] == market
     graded = in_market & (rows["grade_status"] == "graded")
@@ -236,7 +267,7 @@ def plot_market(rows: Frame, market: str, systems: Sequence[str], out_dir: Path)
     ax.set_ylabel("mean absolute error")
     ax.legend(fontsize=8)
     fig.autofmt_xdate()
-    files.append(_save(fig, out_dir / f"daily_mae_{market}.png"))
+    files.append(_save(fig, out_dir / f"daily_mae_{market}.png", origin))
 
     # 2. Hit rate of the recommended plays: 7-day rolling and cumulative.
     fig, axes = plt.subplots(1, 2, figsize=(12, 4.5), sharey=True)
@@ -256,7 +287,7 @@ def plot_market(rows: Frame, market: str, systems: Sequence[str], out_dir: Path)
         ax.set_ylim(0.2, 0.8)
         fig.autofmt_xdate()
     axes[1].legend(fontsize=8)
-    files.append(_save(fig, out_dir / f"hit_rate_{market}.png"))
+    files.append(_save(fig, out_dir / f"hit_rate_{market}.png", origin))
 
     # 3. Calibration: predicted P(over) vs observed share of overs (pushes left out).
     fig, ax = plt.subplots(figsize=(5.5, 5.5))
@@ -281,7 +312,7 @@ def plot_market(rows: Frame, market: str, systems: Sequence[str], out_dir: Path)
     ax.set_ylabel("observed share over")
     ax.set_title(f"{market}: calibration (bins with >= 20)")
     ax.legend(fontsize=8)
-    files.append(_save(fig, out_dir / f"calibration_{market}.png"))
+    files.append(_save(fig, out_dir / f"calibration_{market}.png", origin))
 
     # 4. Each system vs the line as the prediction: MAE bars and the cumulative gap.
     fig, axes = plt.subplots(1, 2, figsize=(12, 4.5))
@@ -306,7 +337,7 @@ def plot_market(rows: Frame, market: str, systems: Sequence[str], out_dir: Path)
     axes[1].set_title("cumulative MAE minus line MAE (< 0 = beats the line)")
     axes[1].legend(fontsize=8)
     fig.autofmt_xdate()
-    files.append(_save(fig, out_dir / f"vs_line_{market}.png"))
+    files.append(_save(fig, out_dir / f"vs_line_{market}.png", origin))
 
     # 5. Cumulative profit of the plays at the recorded odds.
     fig, ax = plt.subplots(figsize=(9, 4.5))
@@ -320,13 +351,15 @@ def plot_market(rows: Frame, market: str, systems: Sequence[str], out_dir: Path)
     ax.set_title(f"{market}: cumulative profit (units, 1 unit per play)")
     ax.legend(fontsize=8)
     fig.autofmt_xdate()
-    files.append(_save(fig, out_dir / f"profit_{market}.png"))
+    files.append(_save(fig, out_dir / f"profit_{market}.png", origin))
     return files
 
 
-def _save(fig: Any, path: Path) -> str:
+def _save(fig: Any, path: Path, origin: str | None = None) -> str:
+    if origin:
+        fig.suptitle(origin, color="#b00020", fontweight="bold")
     fig.tight_layout()
-    fig.savefig(path, dpi=110)
+    fig.savefig(path, dpi=110, metadata={"Title": _titled(path.stem, origin)})
     plt.close(fig)
     return path.name
 
@@ -357,15 +390,18 @@ def write_report(
 ) -> tuple[Path, list[dict]]:
     out_dir.mkdir(parents=True, exist_ok=True)
     rows = _rows(database, config, dates)
+    origin = data_origin(database)
     systems = [s for s in system_ids(config) if (rows["system_id"] == s).any()]
     summary = summarise(rows, config.markets, systems)
-    images = {m: plot_market(rows, m, systems, out_dir) for m in config.markets
+    images = {m: plot_market(rows, m, systems, out_dir, origin) for m in config.markets
               if (rows["market"] == m).any()}
     skipped = [r for r in date_results if r.skipped_reason]
     cutoffs = sorted({r.training_cutoff for r in date_results if r.training_cutoff})
     versions = sorted({v for r in date_results for v in r.model_versions.values()})
     settings = config.settings()
     meta = [
+        ("data", origin + ": generated by nba_props.demo, not real games, players or lines"
+         if origin else "loaded files (nba_raw._load_manifest): no synthetic_* file"),
         ("season", config.season),
         ("markets", ", ".join(config.markets)),
         ("game dates predicted", f"{len(dates) - len(skipped)} ({min(dates)} .. {max(dates)})"),
@@ -398,7 +434,8 @@ def write_report(
         "is never exactly right, so beating the line's MAE is easy; this row is the market's "
         "own point estimate, the benchmark a system has to beat to know more than the book.",
     ]
-    md = [f"# Backtest: {config.season}, {', '.join(config.markets)}", ""]
+    title = _titled(f"Backtest: {config.season}, {', '.join(config.markets)}", origin)
+    md = [f"# {title}", ""]
     md += [f"- **{k}**: {v}" for k, v in meta] + [""]
     md += [_markdown_table(TABLE_HEADER, table), ""]
     md += [f"- {e}" for e in explain] + [""]
@@ -412,8 +449,7 @@ def write_report(
     md_path = out_dir / "report.md"
     md_path.write_text("\n".join(md), encoding="utf-8")
 
-    body = [f"<h1>Backtest: {html.escape(config.season)}, "
-            f"{html.escape(', '.join(config.markets))}</h1>", "<ul>"]
+    body = [f"<h1>{html.escape(title)}</h1>", "<ul>"]
     body += [f"<li><b>{html.escape(k)}</b>: {html.escape(v)}</li>" for k, v in meta]
     body += ["</ul>", _html_table(TABLE_HEADER, table), "<ul>"]
     body += [f"<li>{html.escape(e)}</li>" for e in explain] + ["</ul>"]
@@ -429,7 +465,7 @@ def write_report(
              "td,th{border:1px solid #ccc;padding:3px 6px;text-align:right}"
              "img{max-width:100%;display:block;margin:8px 0}")
     (out_dir / "report.html").write_text(
-        f"<!doctype html><html><head><meta charset='utf-8'><title>Backtest</title>"
+        f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
         f"<style>{style}</style></head><body>{''.join(body)}</body></html>",
         encoding="utf-8",
     )

@@ -277,7 +277,9 @@ def _scrape_day(
 
 
 def _check(result: DayResult, got: Acquired, cfg: DailyConfig) -> bool:
-    """Classify the day from its landed schedule; False when it is missing (not loaded)."""
+    """Classify the day from its landed schedule: True for a day with games (load and build
+    it); False for a no_games day (nothing to load: its schedule file has no rows) and for a
+    missing day (not loaded: what landed, if anything, is incomplete)."""
     lookup = warehouse_games(cfg.database) if cfg.warehouse == "duckdb" else None
     check = check_day(result.day, got.day_files, lookup)
     if check.kind == "missing":
@@ -287,7 +289,8 @@ def _check(result: DayResult, got: Acquired, cfg: DailyConfig) -> bool:
     if check.kind == "no_games":
         result.outcome, result.message = NO_GAMES, check.message
         log.info("%s", check.message)
-    elif check.message:
+        return False
+    if check.message:
         result.warnings.append(check.message)
     log.info("%s: %s game(s) in the landed schedule", result.day, check.games)
     return True
@@ -364,6 +367,7 @@ def run_day(day: date, cfg: DailyConfig) -> DayResult:
     it has no games (outcome no_games) or nothing landed for it (outcome missing)."""
     loader, execution_log = _warehouse(cfg)
     mode, notes = resolve_mode(cfg)
+    log.info("daily %s [%s]: landing %s, warehouse %s", day, mode, cfg.landing, cfg.warehouse)
     got = acquire_day(day, cfg, mode, execution_log, command="nba-props daily")
     files = got.files
     result = DayResult(
@@ -381,8 +385,6 @@ def run_day(day: date, cfg: DailyConfig) -> DayResult:
             ),
         )
     window = (day - timedelta(days=cfg.lookback_days), day)
-    if result.outcome == NO_GAMES:  # confirmed by the schedule: nothing to build
-        return result
     build = build_args(cfg.can_predict)
     result.dbt.append(_timed(result, "dbt build", lambda: _dbt(cfg, build, window)))
     if cfg.predict and not cfg.can_predict:
@@ -473,6 +475,7 @@ def backfill(
     results: list[DayResult] = []
     loader, execution_log = _warehouse(cfg)
     mode, notes = resolve_mode(cfg) if pending else (cfg.mode, [])
+    log.info("backfill %s..%s [%s]: %d day(s) to do", start, end, mode, len(pending))
     for offset in range(0, len(pending), chunk_days):
         chunk = pending[offset : offset + chunk_days]
         chunk_results: list[DayResult] = []

@@ -2,7 +2,9 @@
 
 Every scrape module logs through :func:`get_logger`, whose loggers carry the redacting filter
 and a filter that stamps the current run id and source (set with :func:`log_context`) on each
-record. :func:`configure_logging` adds a JSON-lines handler; the CLI calls it once.
+record. :func:`configure_logging` puts one JSON-lines handler on the root logger, so every
+module's records (scrape, load, orchestrate, predict) go out the same way; the CLI calls it
+once, at start.
 """
 
 from __future__ import annotations
@@ -88,15 +90,22 @@ class JsonFormatter(logging.Formatter):
 
 
 def configure_logging(level: int = logging.INFO, stream: IO[str] | None = None) -> logging.Handler:
-    """Send ``nba_props.scrape`` logs to ``stream`` (stderr) as JSON lines; returns the handler."""
-    logger = get_logger(ROOT_LOGGER)
-    for old in [h for h in logger.handlers if getattr(h, "_nba_props_json", False)]:
-        logger.removeHandler(old)  # calling twice does not double every line
+    """Send every log record at ``level`` or above to ``stream`` (stderr) as JSON lines with
+    the run id, secrets masked; returns the handler.
+
+    It replaces the root logger's handlers, as ``logging.basicConfig(force=True)`` does: a
+    dependency (dbt's snowplow tracker) calls ``logging.basicConfig()`` at import, which
+    turns any later plain ``basicConfig`` into a no-op. Calling it again replaces it.
+    """
+    root = logging.getLogger()
+    for old in list(root.handlers):
+        root.removeHandler(old)
     handler = logging.StreamHandler(stream or sys.stderr)
     handler._nba_props_json = True  # type: ignore[attr-defined]
     handler.setFormatter(JsonFormatter())
     handler.addFilter(CONTEXT_FILTER)
     handler.addFilter(REDACTING_FILTER)
-    logger.addHandler(handler)
-    logger.setLevel(level)
+    root.addHandler(handler)
+    root.setLevel(level)
+    get_logger(ROOT_LOGGER).setLevel(logging.NOTSET)  # the scrapers follow the root's level
     return handler

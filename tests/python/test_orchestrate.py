@@ -49,7 +49,8 @@ def expected_player_games(landing: Path, end: date) -> int:
     with duckdb.connect() as con:
         return con.execute(
             "select count(*) from read_csv(?, union_by_name = true) where game_date <= ?",
-            [str(landing / "nbacom" / "*" / "replay" / "flat" / "nbacom_player_game_logs.csv"),
+            [str(landing / "nbacom" / "*" / "replay" / "flat" /
+                 "synthetic_nbacom_player_game_logs.csv"),
              end],
         ).fetchone()[0]
 
@@ -95,9 +96,11 @@ def test_daily_twice_and_a_day_without_games(tmp_path: Path, landing: Path) -> N
     second = run_day(START, cfg)
     assert second.rows_loaded == 0
     assert counts(cfg.database) == before
-    # 2025-12-24 has no games in the demo schedule: nothing loads, nothing is built.
+    # 2025-12-24 has no games in the demo schedule: its landed schedule is empty, the day
+    # is no_games, nothing is built, and the summary does not count models or tests.
     quiet = run_day(date(2025, 12, 24), cfg)
-    assert quiet.day_files == 0 and quiet.dbt == []
+    assert quiet.outcome == "no_games" and quiet.dbt == [] and quiet.rows_loaded == 0
+    assert "no_games" in quiet.render() and "models" not in quiet.render()
 
 
 def test_cli_daily_in_replay_mode(

@@ -31,14 +31,17 @@ ROOT = "/v4/sports/basketball_nba"
 
 @pytest.fixture
 def log_stream():
+    root = logging.getLogger()
+    saved, level = list(root.handlers), root.level
     stream = io.StringIO()
     handler = configure_logging(logging.DEBUG, stream)
     try:
         yield stream
-    finally:
-        logger = logging.getLogger(ROOT_LOGGER)
-        logger.removeHandler(handler)
-        logger.setLevel(logging.NOTSET)
+    finally:  # configure_logging replaced the root's handlers: put pytest's back
+        root.removeHandler(handler)
+        for old in saved:
+            root.addHandler(old)
+        root.setLevel(level)
 
 
 def _assert_clean(secret: str, exc: BaseException, caplog, stream: io.StringIO, landing: Path):
