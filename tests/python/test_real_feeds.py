@@ -73,6 +73,11 @@ def nba_date(text: str) -> date:
     return date.fromisoformat(text[:10])
 
 
+def read_csv_rows_for(game_id: str) -> Rows:
+    """Both team-log rows of one game in the real 2024-25 file."""
+    return [r for r in read_csv("nbacom_team_game_logs_2024-25.csv")[1] if r["GAME_ID"] == game_id]
+
+
 @dataclass
 class UglyFeeds:
     files: dict[str, list[Path]]
@@ -85,25 +90,54 @@ class UglyFeeds:
 def make_ugly_feeds(landing: Path) -> UglyFeeds:
     rookie_ids = {p["id"] for p in players.get_players() if p["id"] >= FIRST_ROOKIE_ID}
     older = [p for p in players.get_players() if p["id"] not in rookie_ids]
+    landing.mkdir(parents=True, exist_ok=True)
     registry = landing / "older_registry.json"
     registry.write_text(json.dumps(older), encoding="utf-8")
 
     header, player_rows = read_csv("nbacom_player_game_logs_2024-25.csv")
     history = [r for r in player_rows if nba_date(r["GAME_DATE"]) < DAY]
     # a later file restates one game: one row repeated as it was, one corrected
-    restated = [dict(history[-1]), dict(history[-2], PTS=str(int(history[-2]["PTS"]) + 1))]
+    restated = [dict(history[-1]), dict(history[-2], MIN=str(float(history[-2]["MIN"]) + 1.5))]
     player_logs = write_csv(landing / "player_logs.csv", header, history)
     restatement = write_csv(landing / "player_logs_restated.csv", header, restated)
 
-    _header, team_rows = read_csv("nbacom_team_game_logs_2024-25.csv")
+    header, team_rows = read_csv("nbacom_team_game_logs_2024-25.csv")
     team_rows = [r for r in team_rows if nba_date(r["GAME_DATE"]) < DAY]
     one_sided = {r["GAME_ID"] for r in team_rows if nba_date(r["GAME_DATE"]) == ONE_SIDED}
     no_logs = {r["GAME_ID"] for r in team_rows if nba_date(r["GAME_DATE"]) == NO_TEAM_LOGS}
-    kept = [
-        r for r in team_rows
-        if r["GAME_ID"] not in no_logs and not (r["GAME_ID"] in one_sided and "vs." in r["MATCHUP"])
-    ]
+    kept, dropped_side = [], set()
+    for r in team_rows:
+        if r["GAME_ID"] in no_logs:
+            continue
+        if r["GAME_ID"] in one_sided and r["GAME_ID"] not in dropped_side:
+            dropped_side.add(r["GAME_ID"])  # one team's log of each game: home, away or neutral
+            continue
+        kept.append(r)
     team_logs = write_csv(landing / "team_logs.csv", header, kept)
+    # the schedule lists DAY's games (what the scraper lands each morning): the games to
+    # predict, before any box score of the day exists
+    day_games = {
+        r["GAME_ID"]: r for r in read_csv("nbacom_team_game_logs_2024-25.csv")[1]
+        if nba_date(r["GAME_DATE"]) == DAY
+    }
+    sides: dict[str, dict[str, str]] = {}
+    for game_id, _row in day_games.items():
+        for r in read_csv_rows_for(game_id):
+            side = "home" if "vs." in r["MATCHUP"] else "away"
+            sides.setdefault(game_id, {"game_id": game_id, "game_date": DAY.isoformat()})
+            sides[game_id][f"{side}_team_id"] = r["TEAM_ID"]
+            sides[game_id][f"{side}_team_tricode"] = r["TEAM_ABBREVIATION"]
+    schedule = write_csv(
+        landing / "schedule.csv",
+        ["game_id", "game_date", "home_team_id", "home_team_tricode", "away_team_id",
+         "away_team_tricode"],
+        list(sides.values()),
+    )
+    header, line_rows = read_csv("game_lines_2023-24_2024-25.csv")
+    game_lines = write_csv(
+        landing / "game_lines.csv", header,
+        [r for r in line_rows if date(2024, 10, 1) <= date.fromisoformat(r["date"]) < DAY],
+    )
 
     props: list[Path] = []
     rookies: set[str] = set()
@@ -133,7 +167,8 @@ def make_ugly_feeds(landing: Path) -> UglyFeeds:
         "nbacom_players": [registry],
         "nbacom_player_game_logs": [player_logs, restatement],
         "nbacom_team_game_logs": [team_logs],
-        "odds_api_game_lines": [REAL_DATA_DIR / "game_lines_2023-24_2024-25.csv"],
+        "nbacom_schedule": [schedule],
+        "odds_api_game_lines": [game_lines],
         "odds_api_player_props": props,
     }
     return UglyFeeds(files, rookies, one_sided, no_logs, injected)
@@ -317,11 +352,11 @@ def test_the_duplicated_and_corrected_rows_keep_one_newest_row(ugly: Built) -> N
     _header, rows = read_csv("nbacom_player_game_logs_2024-25.csv")
     history = [r for r in rows if nba_date(r["GAME_DATE"]) < DAY]
     corrected = history[-2]
-    points = ugly.query(
-        "select points from nba_analytics.player_game_summary where game_id = ? and player_id = ?",
+    minutes = ugly.query(
+        "select minutes from nba_analytics.player_game_summary where game_id = ? and player_id = ?",
         [corrected["GAME_ID"], int(corrected["PLAYER_ID"])],
     )
-    assert points == [(int(corrected["PTS"]) + 1,)]
+    assert minutes == [(pytest.approx(float(corrected["MIN"]) + 1.5),)]
     assert ugly.scalar("select count(*) from nba_analytics.player_game_summary") == len(history)
 
 
