@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import csv
 import logging
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -125,11 +125,3 @@ def warehouse_games(database: Path) -> Callable[[date], int | None]:
         return int(row[0]) if row else None
 
     return lookup
-
-
-def day_only(files: Mapping[str, Iterable[Path]], reference: Mapping[str, Iterable[Path]]
-             ) -> dict[str, list[Path]]:
-    """``files`` without the reference files every run loads whole."""
-    skip = {Path(p) for paths in reference.values() for p in paths}
-    out = {t: [Path(p) for p in paths if Path(p) not in skip] for t, paths in files.items()}
-    return {t: p for t, p in out.items() if p}
