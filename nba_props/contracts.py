@@ -42,6 +42,11 @@ class RawTable:
     columns: tuple[Column, ...]
     # Natural key of one record; used by staging dedup and documented in the sources.
     key: tuple[str, ...] = field(default_factory=tuple)
+    # True: one file holds each key once; the loader quarantines a repeated key (an exact
+    # copy of a row, or a conflicting version). False: rows may repeat the key, even whole
+    # rows (two shots in the same second and spot are real); only null keys are refused.
+    # Either way the key's required columns may not be null.
+    key_unique: bool = True
 
     @property
     def required(self) -> list[Column]:
@@ -115,7 +120,8 @@ RAW_TABLES: dict[str, RawTable] = {
                 _c("market_last_update:TIMESTAMP", False),
                 _c("event_id", False), _c("snapshot_time:TIMESTAMP", False),
             ),
-            ("game", "game_time", "player", "market", "bookmaker", "line"),
+            # One line at one snapshot: files of line snapshots repeat the other columns.
+            ("game", "game_time", "player", "market", "bookmaker", "line", "snapshot_time"),
         ),
         RawTable(
             "odds_api_game_lines",
@@ -134,7 +140,7 @@ RAW_TABLES: dict[str, RawTable] = {
                 _c("bookmaker", False),
                 _c("snapshot_time:TIMESTAMP", False),
             ),
-            ("date", "away", "home"),
+            ("date", "away", "home", "snapshot_time"),
         ),
         RawTable(
             "nbacom_injury_report",
@@ -161,6 +167,7 @@ RAW_TABLES: dict[str, RawTable] = {
                 _c("mins_left:BIGINT", False), _c("secs_left:BIGINT", False),
             ),
             ("game_id", "player_id", "quarter", "mins_left", "secs_left", "loc_x", "loc_y"),
+            key_unique=False,  # staging replaces a game's shots by its newest export
         ),
         RawTable(
             "nbacom_players",

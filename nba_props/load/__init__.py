@@ -1,7 +1,7 @@
 """Loaders: landed files -> raw tables (DuckDB by default, BigQuery in production)."""
 
 from nba_props.load.duckdb_loader import DuckDBLoader
+from nba_props.load.errors import LoadError
 from nba_props.load.result import LoadResult
-from nba_props.load.staging import LoadError
 
 __all__ = ["DuckDBLoader", "LoadError", "LoadResult"]

@@ -1,4 +1,16 @@
-"""Load landed files into the DuckDB raw schema: idempotent, atomic, schema-checked."""
+"""Load landed files into the DuckDB raw schema: idempotent, atomic, schema-checked.
+
+Rows that cannot be loaded (a bad value, an empty key, a duplicate key: see
+:mod:`nba_props.load.quarantine`) are set aside in ``<schema>._rejected_rows`` with the
+reason and the raw row, in the same transaction as the file's good rows, and reported
+(status ``loaded_with_rejects``, ``rows_rejected``, a log warning). Never silently.
+
+Whole-file failures (a :class:`LoadError`, nothing loaded) stay for what is not a row's
+fault: an unreadable or truncated file, missing or unknown columns; and, for bad rows, when
+``on_bad_rows="fail"`` or when more than ``max_rejected_fraction`` of the file's rows are
+defective (then it is a format change or the wrong file, not a few bad rows). Exact
+duplicate rows are always reduced to one, whatever the policy.
+"""
 
 from __future__ import annotations
 
@@ -10,13 +22,22 @@ from pathlib import Path
 import duckdb
 
 from nba_props.contracts import LOAD_METADATA_COLUMNS, RAW_TABLES, RawTable
-from nba_props.load.result import LoadResult
+from nba_props.load.errors import LoadError
+from nba_props.load.names import ROW_NUMBER, quote_ident
+from nba_props.load.quarantine import BAD_VALUE, DEFECTS, Rejects, find_rejects
+from nba_props.load.result import (
+    EMPTY,
+    LOADED,
+    LOADED_WITH_REJECTS,
+    SKIPPED_DUPLICATE,
+    LoadResult,
+)
 from nba_props.load.staging import (
-    LoadError,
     ValidatedFile,
+    bad_value_message,
     content_hash,
     contract_for,
-    validate_file,
+    prepare_file,
 )
 
 log = logging.getLogger(__name__)
@@ -30,6 +51,25 @@ _DUCK_TYPES = {
     "BOOLEAN": "boolean",
 }
 MANIFEST = "_load_manifest"
+REJECTED = "_rejected_rows"
+QUARANTINE = "quarantine"  # bad rows go to _rejected_rows, the others load
+FAIL = "fail"  # the first bad row fails the whole file (file, row, column)
+ON_BAD_ROWS = (QUARANTINE, FAIL)
+# Above this share of defective rows a file fails whole: a format change, not a few rows.
+DEFAULT_MAX_REJECTED_FRACTION = 0.1
+
+_MANIFEST_DDL = (
+    "load_id varchar primary key, raw_table varchar not null, source_file varchar not null,"
+    " content_hash varchar not null, rows_loaded bigint not null,"
+    " ignored_columns varchar, run_id varchar, loaded_at timestamp not null,"
+    " rows_rejected bigint"
+)
+_REJECTED_DDL = (
+    "load_id varchar not null, raw_table varchar not null, source_file varchar not null,"
+    " row_number bigint not null, column_name varchar, reason varchar not null,"
+    " detail varchar, raw_row varchar not null, run_id varchar,"
+    " rejected_at timestamp not null"
+)
 
 
 def _columns(contract: RawTable) -> list[tuple[str, str]]:
@@ -38,7 +78,14 @@ def _columns(contract: RawTable) -> list[tuple[str, str]]:
 
 
 class DuckDBLoader:
-    """Loads files into ``<schema>.<raw_table>`` in one DuckDB file."""
+    """Loads files into ``<schema>.<raw_table>`` in one DuckDB file.
+
+    ``on_bad_rows``: ``"quarantine"`` (default) loads a file's good rows and sets the bad
+    ones aside in ``_rejected_rows``; ``"fail"`` refuses the whole file at its first bad
+    row, naming the file, row and column. ``max_rejected_fraction``: in quarantine mode, a
+    file with a larger share of defective rows (bad values, empty keys, conflicting
+    duplicates) fails whole.
+    """
 
     def __init__(
         self,
@@ -46,26 +93,33 @@ class DuckDBLoader:
         schema: str = "nba_raw",
         run_id: str | None = None,
         allow_extra_columns: bool = False,
+        on_bad_rows: str = QUARANTINE,
+        max_rejected_fraction: float = DEFAULT_MAX_REJECTED_FRACTION,
     ):
+        if on_bad_rows not in ON_BAD_ROWS:
+            raise ValueError(f"on_bad_rows must be one of {ON_BAD_ROWS}, not {on_bad_rows!r}")
+        if not 0 <= max_rejected_fraction <= 1:
+            raise ValueError(f"max_rejected_fraction must be in [0, 1]: {max_rejected_fraction}")
         self.database = str(database)
         self.allow_extra_columns = allow_extra_columns
         self.schema = schema
         self.run_id = run_id
+        self.on_bad_rows = on_bad_rows
+        self.max_rejected_fraction = max_rejected_fraction
         if self.database != ":memory:":
             Path(self.database).parent.mkdir(parents=True, exist_ok=True)
 
     def ensure_tables(self, con: duckdb.DuckDBPyConnection) -> None:
-        """Create the raw schema, every raw table and the manifest; add new contract columns."""
+        """Create the raw schema, every raw table, the manifest and the rejected-rows table;
+        add new contract (and manifest) columns to tables made by an older version."""
         con.execute(f"create schema if not exists {self.schema}")
         existing = self._existing_columns(con)
         for contract in RAW_TABLES.values():
             self._ensure_table(con, contract, existing.get(contract.name))
-        con.execute(
-            f"create table if not exists {self.schema}.{MANIFEST} ("
-            "load_id varchar primary key, raw_table varchar not null, source_file varchar not null,"
-            " content_hash varchar not null, rows_loaded bigint not null,"
-            " ignored_columns varchar, run_id varchar, loaded_at timestamp not null)"
-        )
+        con.execute(f"create table if not exists {self.schema}.{MANIFEST} ({_MANIFEST_DDL})")
+        if MANIFEST in existing and "rows_rejected" not in existing[MANIFEST]:
+            con.execute(f"alter table {self.schema}.{MANIFEST} add column rows_rejected bigint")
+        con.execute(f"create table if not exists {self.schema}.{REJECTED} ({_REJECTED_DDL})")
 
     def _existing_columns(self, con: duckdb.DuckDBPyConnection) -> dict[str, set[str]]:
         """Table -> its columns, for every table in the raw schema (one catalog query)."""
@@ -104,41 +158,102 @@ class DuckDBLoader:
         self, con: duckdb.DuckDBPyConnection, contract: RawTable, path: Path
     ) -> LoadResult:
         if not path.is_file():
-            raise LoadError(f"{path}: no such file")
+            raise LoadError(f"{path}: no such file; check the path")
         digest = content_hash(path)
         seen = self._loaded_as(con, contract.name, digest)
         if seen is not None:  # cheap check first: no parsing for a file loaded before
             log.info("skip %s: same content already loaded as %s", path, seen)
-            return LoadResult(contract.name, str(path), seen, "skipped_duplicate", 0, 0)
-        staged = validate_file(con, contract.name, path, self.allow_extra_columns, digest)
+            return LoadResult(contract.name, str(path), seen, SKIPPED_DUPLICATE, 0, 0)
+        staged = prepare_file(con, contract.name, path, self.allow_extra_columns, digest)
+        rejects: Rejects | None = None
         try:
-            con.execute("begin transaction")
-            seen = self._loaded_as(con, contract.name, digest)
+            rejects = find_rejects(con, contract, staged)
+            self._refuse_defects(con, staged, rejects)
+            return self._write(con, contract, staged, rejects)
+        except duckdb.Error as exc:
+            raise LoadError(f"{path}: load into {contract.name} failed: {exc}") from exc
+        finally:
+            con.execute(f"drop table if exists {staged.source}")
+            if rejects is not None:
+                con.execute(f"drop table if exists {rejects.relation}")
+
+    def _refuse_defects(
+        self, con: duckdb.DuckDBPyConnection, staged: ValidatedFile, rejects: Rejects
+    ) -> None:
+        """Fail the whole file when the policy says so (``fail``, or too many bad rows)."""
+        if not rejects.defects:
+            return
+        first = self._first_defect(con, staged, rejects)
+        counts = ", ".join(f"{r}: {n}" for r, n in rejects.by_reason.items() if r in DEFECTS)
+        if self.on_bad_rows == FAIL:
+            raise LoadError(
+                f"{first}. {rejects.defects} row(s) cannot be loaded ({counts}). Nothing was "
+                "loaded (on_bad_rows='fail'): fix the file and load it again, or load it with "
+                "on_bad_rows='quarantine' to set those rows aside"
+            )
+        share = rejects.defects / staged.rows
+        if share > self.max_rejected_fraction:
+            raise LoadError(
+                f"{first}. {rejects.defects} of {staged.rows} rows ({share:.1%}) cannot be "
+                f"loaded ({counts}): more than the {self.max_rejected_fraction:.0%} the loader "
+                "sets aside, so a format change or the wrong file? Nothing was loaded: fix "
+                "the file and load it again, or raise max_rejected_fraction to load the "
+                "other rows"
+            )
+
+    def _first_defect(
+        self, con: duckdb.DuckDBPyConnection, staged: ValidatedFile, rejects: Rejects
+    ) -> str:
+        """The earliest defective row, described as the strict loader always did."""
+        row = con.execute(
+            f"select {ROW_NUMBER}, reason, column_name, detail from {rejects.relation} "  # noqa: S608
+            f"where reason in ({', '.join('?' for _ in DEFECTS)}) order by {ROW_NUMBER} limit 1",
+            list(DEFECTS),
+        ).fetchone()
+        assert row is not None
+        number, reason, column, detail = row
+        if reason == BAD_VALUE:
+            check = next(c for c in staged.checks if c.column.name == column.split(",")[0])
+            return bad_value_message(con, staged, check, number)
+        return f"{staged.path}, row {number}: {detail}"
+
+    def _write(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        contract: RawTable,
+        staged: ValidatedFile,
+        rejects: Rejects,
+    ) -> LoadResult:
+        """The good rows, the rejected ones and the manifest row: one transaction."""
+        path = staged.path
+        con.execute("begin transaction")
+        try:
+            seen = self._loaded_as(con, contract.name, staged.content_hash)
             if seen is not None:  # loaded by a concurrent run meanwhile
                 con.execute("rollback")
                 return LoadResult(
-                    contract.name,
-                    str(path),
-                    seen,
-                    "skipped_duplicate",
-                    0,
-                    staged.rows,
+                    contract.name, str(path), seen, SKIPPED_DUPLICATE, 0, staged.rows,
                     staged.ignored_columns,
                 )
             now = datetime.now(UTC).replace(tzinfo=None)
-            load_id = f"{now:%Y%m%dT%H%M%S%f}-{digest[:12]}"
-            self._insert_rows(con, contract, staged, load_id, now)
+            load_id = f"{now:%Y%m%dT%H%M%S%f}-{staged.content_hash[:12]}"
+            loaded = self._insert_rows(con, contract, staged, rejects, load_id, now)
+            if rejects.rows:
+                self._insert_rejects(con, staged, rejects, load_id, now)
             con.execute(
-                f"insert into {self.schema}.{MANIFEST} values (?, ?, ?, ?, ?, ?, ?, ?)",  # noqa: S608
+                f"insert into {self.schema}.{MANIFEST} (load_id, raw_table, source_file, "  # noqa: S608
+                "content_hash, rows_loaded, ignored_columns, run_id, loaded_at, rows_rejected) "
+                "values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
                     load_id,
                     contract.name,
                     str(path),
-                    digest,
-                    staged.rows,
+                    staged.content_hash,
+                    loaded,
                     ",".join(staged.ignored_columns) or None,
                     self.run_id,
                     now,
+                    rejects.rows,
                 ],
             )
             con.execute("commit")
@@ -147,23 +262,48 @@ class DuckDBLoader:
             raise LoadError(
                 f"{path}: load into {contract.name} failed and was rolled back: {exc}"
             ) from exc
-        finally:
-            con.execute(f"drop table if exists {staged.source}")
+        return self._result(contract, staged, rejects, load_id, loaded)
+
+    def _result(
+        self,
+        contract: RawTable,
+        staged: ValidatedFile,
+        rejects: Rejects,
+        load_id: str,
+        loaded: int,
+    ) -> LoadResult:
+        path = staged.path
+        warnings = list(staged.warnings)
         if staged.ignored_columns:
-            log.warning(
-                "%s: columns not in the %s contract were not loaded: %s",
-                path,
-                contract.name,
-                staged.ignored_columns,
+            warnings.append(
+                f"{path}: columns not in the {contract.name} contract were not loaded: "
+                f"{staged.ignored_columns}"
             )
+        status = LOADED
+        if rejects.rows:
+            status = LOADED_WITH_REJECTS
+            reasons = ", ".join(f"{r}: {n}" for r, n in rejects.by_reason.items())
+            warnings.append(
+                f"{path}: {rejects.rows} of {staged.rows} rows not loaded ({reasons}); they "
+                f"are in {self.schema}.{REJECTED} with load_id {load_id!r}: review them, "
+                "fix the source and load the corrected file"
+            )
+        elif not staged.rows:
+            status = EMPTY
+            warnings.append(f"{path}: the file has no data rows; nothing was loaded")
+        for warning in warnings:
+            log.warning("%s", warning)
         return LoadResult(
             contract.name,
             str(path),
             load_id,
-            "loaded",
-            staged.rows,
+            status,
+            loaded,
             staged.rows,
             staged.ignored_columns,
+            rejects.rows,
+            dict(rejects.by_reason),
+            warnings,
         )
 
     def _insert_rows(
@@ -171,19 +311,49 @@ class DuckDBLoader:
         con: duckdb.DuckDBPyConnection,
         contract: RawTable,
         staged: ValidatedFile,
+        rejects: Rejects,
         load_id: str,
         now: datetime,
-    ) -> None:
-        """Type the validated rows straight into the raw table, with the load metadata."""
+    ) -> int:
+        """Type the file's good rows straight into the raw table, with the load metadata."""
         data_cols = ", ".join(staged.columns)
+        where = (
+            f" where {ROW_NUMBER} not in (select {ROW_NUMBER} from {rejects.relation})"  # noqa: S608
+            if rejects.rows
+            else ""
+        )
         inserted = con.execute(
             f"insert into {self.schema}.{contract.name} "  # noqa: S608
             f"({data_cols}, _load_id, _source_file, _content_hash, _row_number, _loaded_at) "
-            f"select {staged.typed_columns()}, ?, ?, ?, _row_number, ? from {staged.source}",
+            f"select {staged.typed_columns()}, ?, ?, ?, {ROW_NUMBER}, ? "
+            f"from {staged.source}{where}",
             [load_id, str(staged.path), staged.content_hash, now],
         ).fetchone()
-        if inserted is None or inserted[0] != staged.rows:
-            raise LoadError(f"{staged.path}: inserted {inserted} rows, the file has {staged.rows}")
+        expected = staged.rows - rejects.rows
+        if inserted is None or inserted[0] != expected:
+            raise LoadError(
+                f"{staged.path}: inserted {inserted} rows where {expected} were expected"
+            )
+        return expected
+
+    def _insert_rejects(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        staged: ValidatedFile,
+        rejects: Rejects,
+        load_id: str,
+        now: datetime,
+    ) -> None:
+        """Each rejected row with its reason and the file's row as JSON text (as read)."""
+        pairs = ", ".join(f"?, s.{quote_ident(h)}" for h in staged.header)
+        raw_row = f"json_object({pairs})::varchar" if pairs else "'{}'"
+        con.execute(
+            f"insert into {self.schema}.{REJECTED} (load_id, raw_table, source_file, "  # noqa: S608
+            "row_number, column_name, reason, detail, raw_row, run_id, rejected_at) "
+            f"select ?, ?, ?, r.{ROW_NUMBER}, r.column_name, r.reason, r.detail, {raw_row}, ?, ? "
+            f"from {rejects.relation} r join {staged.source} s using ({ROW_NUMBER})",
+            [load_id, staged.raw_table, str(staged.path), *staged.header, self.run_id, now],
+        )
 
     def _loaded_as(self, con: duckdb.DuckDBPyConnection, raw_table: str, digest: str) -> str | None:
         row = con.execute(

@@ -1,24 +1,20 @@
 """Read one landed file into a typed, validated DuckDB relation.
 
 Both loaders (DuckDB and BigQuery) stage files here first, so every file is checked the same
-way: required columns, types, and a clear error naming the file, row and column.
-DuckDB does the parsing, so validation is vectorized (no Python loop per row).
+way: readable (:mod:`nba_props.load.readers`), required columns, types, and a clear error
+naming the file, row and column. DuckDB does the parsing, so validation is vectorized (no
+Python loop per row). :func:`prepare_file` reads and types a file without judging its values;
+:func:`validate_file` (and :func:`stage_file`) also refuse the file at its first bad value.
+The DuckDB loader quarantines bad rows instead (:mod:`nba_props.load.quarantine`).
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
-import re
-import tempfile
-import zipfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
-import pyarrow as pa
 
 from nba_props.contracts import (
     BIGINT,
@@ -31,12 +27,28 @@ from nba_props.contracts import (
     Column,
     RawTable,
 )
+from nba_props.load.errors import LoadError
+from nba_props.load.names import ROW_NUMBER, header_map, normalize_header, quote_ident
+from nba_props.load.readers import SUPPORTED_SUFFIXES, SourceFile, _csv_path, read_varchar
 
-SUPPORTED_SUFFIXES = (".csv", ".csv.zip", ".zip", ".ndjson", ".jsonl", ".json")
-
-
-class LoadError(ValueError):
-    """A file that cannot be loaded. The message names the file, and the row and column."""
+# Imported from here by other modules (bench, replay, the BigQuery loader).
+__all__ = [
+    "SUPPORTED_SUFFIXES",
+    "LoadError",
+    "StagedFile",
+    "ValidatedFile",
+    "ValueCheck",
+    "_csv_path",
+    "bad_value_message",
+    "column_sql",
+    "content_hash",
+    "contract_for",
+    "normalize_header",
+    "prepare_file",
+    "quote_ident",
+    "stage_file",
+    "validate_file",
+]
 
 
 @dataclass
@@ -63,147 +75,6 @@ def contract_for(raw_table: str) -> RawTable:
     except KeyError:
         known = ", ".join(sorted(RAW_TABLES))
         raise LoadError(f"unknown raw table {raw_table!r}; known tables: {known}") from None
-
-
-def quote_ident(name: str) -> str:
-    """Quote a column name that came from a file header (never interpolate it raw)."""
-    return '"' + name.replace('"', '""') + '"'
-
-
-def normalize_header(name: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "_", name.strip().lower()).strip("_")
-
-
-@contextmanager
-def _csv_path(path: Path) -> Iterator[Path]:
-    """Yield a readable CSV path: the file itself, or the CSV member of a zip."""
-    if not path.name.lower().endswith(".zip"):
-        yield path
-        return
-    with zipfile.ZipFile(path) as archive:
-        members = [
-            m
-            for m in archive.namelist()
-            if m.lower().endswith(".csv") and not m.startswith("__MACOSX/")
-        ]
-        if len(members) != 1:
-            raise LoadError(f"{path}: a zip must hold exactly one CSV file, found {members}")
-        with tempfile.TemporaryDirectory(prefix="nba_props_zip_") as tmp:
-            yield Path(archive.extract(members[0], tmp))
-
-
-def _json_records(path: Path) -> list[dict[str, object]]:
-    """Records from NDJSON, a JSON array, or an NBA.com ``resultSets`` / API ``data`` payload."""
-    text = path.read_text(encoding="utf-8")
-    name = path.name.lower()
-    try:
-        if name.endswith((".ndjson", ".jsonl")):
-            records = [json.loads(line) for line in text.splitlines() if line.strip()]
-        else:
-            payload = json.loads(text)
-            records = _records_from_payload(payload)
-    except json.JSONDecodeError as exc:
-        raise LoadError(
-            f"{path}: malformed JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
-        ) from None
-    for i, rec in enumerate(records, start=1):
-        if not isinstance(rec, dict):
-            raise LoadError(f"{path}, record {i}: expected a JSON object, got {type(rec).__name__}")
-    return records
-
-
-def _records_from_payload(payload: object) -> list[dict[str, object]]:
-    if isinstance(payload, list):
-        return payload
-    if isinstance(payload, dict):
-        result_sets = payload.get("resultSets") or payload.get("resultSet")
-        if isinstance(result_sets, dict):
-            result_sets = [result_sets]
-        if isinstance(result_sets, list) and result_sets:
-            first = result_sets[0]
-            headers, rows = first.get("headers"), first.get("rowSet")
-            if not isinstance(headers, list) or not isinstance(rows, list):
-                raise LoadError("resultSets[0] lacks 'headers' or 'rowSet'")
-            return [dict(zip(headers, row, strict=True)) for row in rows]
-        if isinstance(payload.get("data"), list):
-            return payload["data"]
-    raise LoadError(
-        "unrecognised JSON payload: expected a list of records, an NBA.com "
-        "resultSets payload or an object with a 'data' list"
-    )
-
-
-def _scalar_text(value: object) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (dict, list)):
-        return json.dumps(value, sort_keys=True)
-    return str(value)
-
-
-def _read_varchar(con: duckdb.DuckDBPyConnection, path: Path, relation: str) -> None:
-    """Create temp table ``relation`` with every column as VARCHAR plus ``_row_number``."""
-    name = path.name.lower()
-    if name.endswith((".json", ".ndjson", ".jsonl")):
-        _read_json(con, path, relation)
-        return
-    if not name.endswith((".csv", ".zip")):
-        raise LoadError(f"{path}: unsupported file type; supported: {SUPPORTED_SUFFIXES}")
-    with _csv_path(path) as csv_file:
-        try:
-            _read_csv(con, csv_file, relation)
-        except duckdb.Error as exc:
-            raise LoadError(f"{path}: not a readable CSV file: {exc}") from None
-
-
-def _read_json(con: duckdb.DuckDBPyConnection, path: Path, relation: str) -> None:
-    records = _json_records(path)
-    if not records:
-        raise LoadError(f"{path}: no records")
-    columns: dict[str, None] = {}
-    for rec in records:
-        columns.update(dict.fromkeys(rec))
-    arrays = {c: [_scalar_text(r.get(c)) for r in records] for c in columns}
-    arrow = pa.table({c: pa.array(v, type=pa.string()) for c, v in arrays.items()})
-    con.register("_json_src", arrow)
-    try:
-        con.execute(
-            f"create or replace temp table {relation} as "  # noqa: S608 - generated name
-            "select row_number() over () as _row_number, * from _json_src"
-        )
-    finally:
-        con.unregister("_json_src")
-
-
-# Every value as text, the whole file checked: a row with too many or too few fields fails.
-# 32 MiB read buffers: measured 25-30% faster than the default on 40-120 MB files, same result.
-_CSV_OPTIONS = (
-    "all_varchar = true, header = true, sample_size = -1, strict_mode = true, "
-    "buffer_size = 33554432"
-)
-# RFC 4180 quoting, what the csv module and every exporter write. Fixing quote and escape leaves
-# DuckDB's sniffer only the delimiter (and line ending) to detect over the whole file; trying
-# every quote and escape candidate on every row took most of the read time. A file that does
-# not parse this way is read again with the sniffer choosing all of its dialect, as it used to.
-_RFC_4180 = ", quote = '\"', escape = '\"'"
-
-
-def _read_csv(con: duckdb.DuckDBPyConnection, csv_file: Path, relation: str) -> None:
-    """Temp table ``relation``: the CSV's columns as VARCHAR, in file order, numbered from 1."""
-    for dialect in (_RFC_4180, ""):
-        query = (
-            f"create or replace temp table {relation} as "  # noqa: S608 - generated name
-            "select row_number() over () as _row_number, * "
-            f"from read_csv(?, {_CSV_OPTIONS}{dialect})"
-        )
-        try:
-            con.execute(query, [str(csv_file)])
-            return
-        except duckdb.Error:
-            if not dialect:
-                raise
 
 
 def _text_value(ident: str) -> str:
@@ -271,9 +142,18 @@ def column_sql(ident: str, typ: str, fmt: str | None) -> ColumnSql:
     )
 
 
+@dataclass(frozen=True)
+class ValueCheck:
+    """The check of one contract column's values in the staged text."""
+
+    column: Column
+    original: str  # the file's name for the column
+    bad_row: str  # SQL: _row_number where the text is not empty but not a valid value
+
+
 @dataclass
 class ValidatedFile:
-    """A file read into a VARCHAR temp table and fully checked, with the SQL that types it."""
+    """A file read into a VARCHAR temp table, with the SQL that types and checks it."""
 
     raw_table: str
     path: Path
@@ -282,6 +162,9 @@ class ValidatedFile:
     columns: dict[str, str]  # contract column -> typed SQL expression over ``source``
     rows: int
     ignored_columns: list[str] = field(default_factory=list)
+    checks: list[ValueCheck] = field(default_factory=list)
+    header: list[str] = field(default_factory=list)  # the file's column names, file order
+    warnings: list[str] = field(default_factory=list)
 
     def typed_columns(self) -> str:
         """``<expr> as <column>, ...`` in contract order."""
@@ -289,30 +172,23 @@ class ValidatedFile:
 
     def select_sql(self) -> str:
         """The typed rows laid out like the raw table, plus ``_row_number``."""
-        return f"select {self.typed_columns()}, _row_number from {self.source}"  # noqa: S608
-
-
-def _header_map(con: duckdb.DuckDBPyConnection, path: Path, src: str) -> dict[str, str]:
-    """Normalized header name -> the file's own header name; refuse a repeated column."""
-    header = [r[0] for r in con.execute(f"describe {src}").fetchall()][1:]
-    normalized: dict[str, str] = {}
-    for original in header:
-        norm = normalize_header(original)
-        if norm in normalized:
-            raise LoadError(f"{path}: column {original!r} appears twice (as {norm!r})")
-        normalized[norm] = original
-    return normalized
+        return f"select {self.typed_columns()}, {ROW_NUMBER} from {self.source}"  # noqa: S608
 
 
 def _check_columns(
-    path: Path, contract: RawTable, normalized: dict[str, str], allow_extra_columns: bool
+    path: Path,
+    contract: RawTable,
+    normalized: dict[str, str],
+    allow_extra_columns: bool,
+    truncated_hint: str,
 ) -> list[str]:
     """Refuse missing required columns and (unless allowed) unknown ones; return the ignored."""
     missing = [c.name for c in contract.required if c.name not in normalized]
     if missing:
         raise LoadError(
             f"{path}: missing required column(s) {missing} for {contract.name} "
-            f"(schema drift?); found columns: {sorted(normalized)}"
+            f"(schema drift?); found columns: {sorted(normalized)}{truncated_hint}. "
+            "Check the feed's columns, or the table you load it into"
         )
     known = {c.name for c in contract.columns}
     ignored = sorted(c for c in normalized if c not in known and not c.startswith("_"))
@@ -324,33 +200,104 @@ def _check_columns(
     return ignored
 
 
-def _check_values(
-    con: duckdb.DuckDBPyConnection,
-    path: Path,
-    src: str,
-    checks: list[tuple[Column, str, str]],
-) -> int:
-    """Check every value in one scan; raise on the first bad one (by row, then column order).
+def bad_value_message(
+    con: duckdb.DuckDBPyConnection, vf: ValidatedFile, check: ValueCheck, row: int
+) -> str:
+    """``<file>, row <n>, column '<c>': value '<v>' is not a valid <TYPE>``."""
+    value = con.execute(
+        f"select {quote_ident(check.original)} from {vf.source} "  # noqa: S608
+        f"where {ROW_NUMBER} = ?",
+        [row],
+    ).fetchone()
+    assert value is not None
+    col = check.column
+    return (
+        f"{vf.path}, row {row}, column {col.name!r}: value {value[0]!r} "
+        f"is not a valid {col.type}" + (f" in format {col.fmt}" if col.fmt else "")
+    )
 
-    ``checks``: (contract column, file column, bad-row SQL). Returns the row count.
-    """
-    firsts = "".join(f", min({bad})" for _, _, bad in checks)
-    counts = con.execute(f"select count(*){firsts} from {src}").fetchone()  # noqa: S608
-    assert counts is not None
-    bad_rows = [(row, i) for i, row in enumerate(counts[1:]) if row is not None]
+
+def _check_values(con: duckdb.DuckDBPyConnection, vf: ValidatedFile) -> None:
+    """Check every value in one scan; raise on the first bad one (by row, then column order)."""
+    if not vf.checks:
+        return
+    firsts = ", ".join(f"min({c.bad_row})" for c in vf.checks)
+    found = con.execute(f"select {firsts} from {vf.source}").fetchone()  # noqa: S608
+    assert found is not None
+    bad_rows = [(row, i) for i, row in enumerate(found) if row is not None]
     if bad_rows:
         row, i = min(bad_rows)
-        col, original, _ = checks[i]
-        value = con.execute(
-            f"select {quote_ident(original)} from {src} where _row_number = ?",  # noqa: S608
-            [row],
-        ).fetchone()
-        assert value is not None
         raise LoadError(
-            f"{path}, row {row}, column {col.name!r}: value {value[0]!r} "
-            f"is not a valid {col.type}" + (f" in format {col.fmt}" if col.fmt else "")
+            f"{bad_value_message(con, vf, vf.checks[i], row)}. Nothing was loaded: fix the "
+            "value (or re-export the file) and load it again"
         )
-    return int(counts[0])
+
+
+def prepare_file(
+    con: duckdb.DuckDBPyConnection,
+    raw_table: str,
+    path: Path,
+    allow_extra_columns: bool = False,
+    digest: str | None = None,
+) -> ValidatedFile:
+    """Read ``path`` into a VARCHAR temp table, check its columns and build the typing SQL.
+
+    The values are not judged here (see :func:`validate_file` and the quarantine). Columns
+    the contract does not know are an error (schema drift, or a file sent to the wrong
+    table) unless ``allow_extra_columns``; then they are skipped and reported. ``digest``:
+    the file's content hash when the caller has it already. On a LoadError the temp table
+    is dropped.
+    """
+    contract = contract_for(raw_table)
+    if not path.is_file():
+        raise LoadError(f"{path}: no such file")
+    digest = digest or content_hash(path)
+    source = read_varchar(con, path, f"_src_{digest[:16]}")
+    try:
+        return _prepare(contract, path, digest, source, allow_extra_columns)
+    except LoadError:
+        con.execute(f"drop table if exists {source.relation}")
+        raise
+
+
+def _prepare(
+    contract: RawTable,
+    path: Path,
+    digest: str,
+    source: SourceFile,
+    allow_extra_columns: bool,
+) -> ValidatedFile:
+    warnings = list(source.warnings)
+    normalized = header_map(path, source.header)
+    if not source.header and not source.rows:  # JSON without records: no columns to check
+        warnings.append(f"{path}: no records; the columns could not be checked")
+        ignored: list[str] = []
+    else:
+        hint = "" if source.rows else "; the file has no data rows: a header cut short?"
+        ignored = _check_columns(path, contract, normalized, allow_extra_columns, hint)
+    columns: dict[str, str] = {}
+    checks: list[ValueCheck] = []
+    for col in contract.columns:
+        if col.name not in normalized:
+            columns[col.name] = "null"
+            continue
+        original = normalized[col.name]
+        sql = column_sql(quote_ident(original), col.type, col.fmt)
+        columns[col.name] = sql.value
+        if sql.bad_row is not None:
+            checks.append(ValueCheck(col, original, sql.bad_row))
+    return ValidatedFile(
+        contract.name,
+        path,
+        digest,
+        source.relation,
+        columns,
+        source.rows,
+        ignored,
+        checks,
+        list(source.header),
+        warnings,
+    )
 
 
 def validate_file(
@@ -360,38 +307,15 @@ def validate_file(
     allow_extra_columns: bool = False,
     digest: str | None = None,
 ) -> ValidatedFile:
-    """Read ``path`` into a VARCHAR temp table and check every value against the contract.
-
-    Columns the contract does not know are an error (schema drift, or a file sent to the
-    wrong table) unless ``allow_extra_columns``; then they are skipped and reported.
-    ``digest``: the file's content hash when the caller has it already. On a LoadError the
-    temp table is dropped.
-    """
-    contract = contract_for(raw_table)
-    if not path.is_file():
-        raise LoadError(f"{path}: no such file")
-    digest = digest or content_hash(path)
-    src = f"_src_{digest[:16]}"
-    _read_varchar(con, path, src)
+    """:func:`prepare_file`, then refuse the whole file at its first bad value, naming the
+    file, the row and the column. On a LoadError the temp table is dropped."""
+    validated = prepare_file(con, raw_table, path, allow_extra_columns, digest)
     try:
-        normalized = _header_map(con, path, src)
-        ignored = _check_columns(path, contract, normalized, allow_extra_columns)
-        columns: dict[str, str] = {}
-        checks: list[tuple[Column, str, str]] = []
-        for col in contract.columns:
-            if col.name not in normalized:
-                columns[col.name] = "null"
-                continue
-            original = normalized[col.name]
-            sql = column_sql(quote_ident(original), col.type, col.fmt)
-            columns[col.name] = sql.value
-            if sql.bad_row is not None:
-                checks.append((col, original, sql.bad_row))
-        rows = _check_values(con, path, src, checks)
+        _check_values(con, validated)
     except LoadError:
-        con.execute(f"drop table if exists {src}")
+        con.execute(f"drop table if exists {validated.source}")
         raise
-    return ValidatedFile(raw_table, path, digest, src, columns, rows, ignored)
+    return validated
 
 
 def stage_file(

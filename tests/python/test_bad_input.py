@@ -170,28 +170,48 @@ def test_refetched_file_with_the_same_rows_is_reported_redundant(tmp_path: Path)
         "select rows_in_load, rows_redelivered, is_redundant_file from "
         "nba_monitoring.raw_duplicate_rows where source_file like '%corrupted_%'"
     ) == [(2802, 2802, True)]
-    assert s.query("select count(*) from nba_staging.stg_nbacom__team_game_logs")[0][0] == 5596
+    # 2,793 + 2,802: the 2023-24 file's conflicting NYK pair was quarantined at load.
+    assert s.query("select count(*) from nba_staging.stg_nbacom__team_game_logs")[0][0] == 5595
 
 
-def test_duplicated_rows_in_a_file_are_reported(tmp_path: Path) -> None:
-    def duplicate_seven(header: list[str], rows: Rows) -> tuple[list[str], Rows]:
-        return header, rows + rows[100:107]
+def test_duplicated_rows_in_a_file_are_quarantined_at_load(tmp_path: Path) -> None:
+    # Seven rows sent twice (exact copies) and two rows sent again with corrected points.
+    def duplicate_rows(header: list[str], rows: Rows) -> tuple[list[str], Rows]:
+        corrected = [dict(r, PTS=str(int(r["PTS"]) + 1)) for r in rows[200:202]]
+        return header, rows + rows[100:107] + corrected
 
-    corrupted = corrupted_copy(tmp_path, TEAM_LOGS, duplicate_seven)
+    corrupted = corrupted_copy(tmp_path, TEAM_LOGS, duplicate_rows)
     s = run_scenario(
         tmp_path,
         ["raw_duplicate_rows", "stg_nbacom__team_game_logs"],
         replace={TEAM_LOGS: corrupted},
     )
+    # Caught by: the loader. Copies: one row loads, the others are set aside; conflicting
+    # versions: none loads (the file cannot say which is right). The real 2023-24 file's
+    # NYK preseason game 0012300036 (a full row and a 3-minute row) is such a conflict.
+    by_file = {Path(r.source_file).name: r for r in s.loads}
+    loaded = by_file[corrupted.name]
+    assert (loaded.status, loaded.rows_in_file, loaded.rows_loaded) == (
+        "loaded_with_rejects", 2811, 2800
+    )
+    assert loaded.rejects_by_reason == {"conflicting_duplicate_key": 4, "duplicate_row": 7}
+    assert by_file["nbacom_team_game_logs_2023-24.csv"].rejects_by_reason == {
+        "conflicting_duplicate_key": 2
+    }
+    assert s.query(
+        "select reason, count(*) from nba_raw._rejected_rows where source_file = ? group by 1 "
+        "order by 1", [str(corrupted)]
+    ) == [("conflicting_duplicate_key", 4), ("duplicate_row", 7)]
+    # Nothing duplicated reached raw: the dbt monitor finds no duplicate key any more.
     check = s.test("raw_files_have_no_duplicate_keys")
-    # The real 2023-24 file has one duplicated key already (NYK, 0012300036); now two files.
-    assert (check.status, check.failures) == ("warn", 2)
+    assert (check.status, check.failures) == ("pass", 0)
     assert s.query(
         "select duplicate_key_rows from nba_monitoring.raw_duplicate_rows "
         "where source_file like '%corrupted_%'"
-    ) == [(7,)]
-    # Staging still has one row per key: the duplicates were counted, not doubled.
-    assert s.query("select count(*) from nba_staging.stg_nbacom__team_game_logs")[0][0] == 5596
+    ) == [(0,)]
+    assert s.query("select count(*) from nba_staging.stg_nbacom__team_game_logs")[0][0] == (
+        2793 + 2800
+    )
 
 
 def test_duplicate_profile_incremental_run_matches_a_full_refresh(tmp_path: Path) -> None:
@@ -281,20 +301,12 @@ def read_shots() -> tuple[list[str], Rows]:
 
 def test_incremental_staging_takes_later_loads_as_a_full_refresh_does(tmp_path: Path) -> None:
     # The box-score and shot staging tables are incremental: a run reads only the keys a
-    # newer load delivered. Later files correct the points of 4 player-games and of the
-    # null-key row the first file holds (its player id is blank: the key compares nulls as
-    # equal, so the row is replaced, not doubled), and re-export one game's shots without
-    # its first shot (a game's shots come from its newest export only).
-    def blank_first_player_id(header: list[str], rows: Rows) -> tuple[list[str], Rows]:
-        rows[0]["PLAYER_ID"] = ""
-        return header, rows
-
-    corrupted = corrupted_copy(tmp_path, PLAYER_LOGS, blank_first_player_id)
-    s = run_scenario(tmp_path, STAGED, replace={PLAYER_LOGS: corrupted},
-                     extra={"nbacom_shot_detail": [SHOTS]})
+    # newer load delivered. A later file corrects the points of 5 player-games, and one
+    # game's shots are re-exported without its first shot (a game's shots come from its
+    # newest export only). (Null keys never reach staging: the loader quarantines them.)
+    s = run_scenario(tmp_path, STAGED, extra={"nbacom_shot_detail": [SHOTS]})
     header, rows = read_csv(PLAYER_LOGS)
     resent = [dict(r, PTS=str(int(r["PTS"]) + 100)) for r in rows[:5]]
-    resent[0]["PLAYER_ID"] = ""
     late_logs = write_csv(tmp_path / "landing" / "late_player_logs.csv", header, resent)
     shot_header, shots = read_shots()
     game = shots[0]["GAME_ID"]
@@ -319,10 +331,8 @@ def test_incremental_staging_takes_later_loads_as_a_full_refresh_does(tmp_path: 
     assert incremental == build()  # a run with no new load changes nothing
     logs = "nba_staging.stg_nbacom__player_game_logs"
     assert s.query(f"select count(*) from {logs}")[0][0] == len(rows)  # replaced, not added
-    corrected = s.query(
-        f"select player_id, points from {logs} where points >= 100 order by player_id nulls first"
-    )
-    assert len(corrected) == 5 and corrected[0][0] is None
+    corrected = s.query(f"select player_id, points from {logs} where points >= 100")
+    assert len(corrected) == 5
     assert sorted(p for _, p in corrected) == sorted(int(r["PTS"]) for r in resent)
     shot_table = "nba_staging.stg_nbacom__shot_detail"
     game_rows = s.query(
@@ -337,7 +347,7 @@ def test_incremental_staging_takes_later_loads_as_a_full_refresh_does(tmp_path: 
 # ---- null keys, negative points ----------------------------------------------------------
 
 
-def test_null_keys_fail_the_build(tmp_path: Path) -> None:
+def test_null_keys_are_quarantined_before_staging(tmp_path: Path) -> None:
     def blank_player_ids(header: list[str], rows: Rows) -> tuple[list[str], Rows]:
         for row in rows[10:13]:
             row["PLAYER_ID"] = ""
@@ -349,20 +359,22 @@ def test_null_keys_fail_the_build(tmp_path: Path) -> None:
         ["raw_duplicate_rows", "stg_nbacom__player_game_logs"],
         replace={PLAYER_LOGS: corrupted},
     )
-    assert s.loads[1].status == "loaded"  # a blank optional-looking value is not a type error
-    check = s.test("raw_rows_have_keys")
-    assert (check.status, check.failures) == ("fail", 1)  # one file with null keys
-    # The three rows are of one game: staging's dedup on (player_id, game_id) merges them
-    # into one null-key row. raw_duplicate_rows counts all three.
-    staging = s.test("stg_nbacom__player_game_logs_column_checks")
-    assert (staging.status, staging.failures) == ("fail", 1)
-    assert s.broken_rules(tmp_path / "target", "stg_nbacom__player_game_logs_column_checks") == [
-        ("player_id", "not_null", 1)
-    ]
+    # Caught by: the loader. The three rows (of one game) used to load, and staging's dedup
+    # on (player_id, game_id) merged them into one null-key row that only a test noticed.
+    load = s.loads[1]
+    assert (load.status, load.rows_loaded, load.rejects_by_reason) == (
+        "loaded_with_rejects", 22121, {"null_key": 3}
+    )
     assert s.query(
-        "select null_key_rows from nba_monitoring.raw_duplicate_rows "
-        "where source_file like '%corrupted_%'"
-    ) == [(3,)]
+        "select row_number, column_name, reason from nba_raw._rejected_rows "
+        "where load_id = ? order by 1", [load.load_id]
+    ) == [(11, "player_id", "null_key"), (12, "player_id", "null_key"),
+          (13, "player_id", "null_key")]
+    for name in ("raw_rows_have_keys", "stg_nbacom__player_game_logs_column_checks"):
+        check = s.test(name)
+        assert (check.status, check.failures) == ("pass", 0), name
+    assert s.query("select count(*), count(player_id) from nba_staging.stg_nbacom__player_game_logs"
+                   ) == [(22121, 22121)]
 
 
 def test_negative_points_fail_the_build(tmp_path: Path) -> None:
@@ -438,14 +450,31 @@ def test_unknown_team_in_box_scores_fails_the_build(tmp_path: Path) -> None:
     )
     check = s.test("assert_dq_box_score_team_codes_known")
     assert (check.status, check.failures) == ("fail", 1)
-    relationship = s.test("relationships_team_offense_game_summary_team_id")
+    # dbt build stops there: the check reads int_games_unified, whose marts are skipped.
+    mart = next(
+        n for n in s.build.nodes if n.unique_id == "model.nba_props.team_offense_game_summary"
+    )
+    assert mart.status == "skipped"
+    # Run without the gate (dbt run, then dbt test), the mart's relationship test catches it.
+    run_dbt(
+        ["run", "--select", "+team_offense_game_summary"], database=s.database,
+        target_path=tmp_path / "target", log_path=tmp_path / "logs", quiet=True,
+    )
+    tested = run_dbt(
+        ["test", "--select", "team_offense_game_summary"], database=s.database,
+        target_path=tmp_path / "target", log_path=tmp_path / "logs", quiet=True,
+        raise_on_failure=False,
+    )
+    relationship = Scenario(s.database, [], tested).test(
+        "relationships_team_offense_game_summary_team_id"
+    )
     assert (relationship.status, relationship.failures) == ("fail", 1)
 
 
 @pytest.mark.parametrize(
     ("unknown_names", "share_status"),
-    [(1, "pass"), (5, "fail")],
-    ids=["one-name-warns", "five-names-exceed-1pct"],
+    [(1, "pass"), (5, "warn"), (100, "fail")],
+    ids=["one-name-warns", "five-names-warn-above-1pct", "hundred-names-fail-above-20pct"],
 )
 def test_unknown_player_names_are_listed_warned_and_capped(
     tmp_path: Path, unknown_names: int, share_status: str
@@ -465,15 +494,17 @@ def test_unknown_player_names_are_listed_warned_and_capped(
         "where resolution_status = 'unmatched' and player_name like 'Zz Unknown %'"
     )[0][0] == unknown_names
     check = s.test("unresolved_player_names")
-    if share_status == "pass":
-        # Under the 1% cap: listed with counts, and a warning names them.
+    if share_status != "fail":
+        # Up to 20% of the names (362 in the file) the day is built: the names are listed
+        # with counts and a warning names them; above 1% the share check warns too.
         assert (check.status, check.failures) == ("warn", unknown_names)
         assert s.query(
             "select count(*) from nba_reference.unresolved_entities "
             "where entity_kind = 'player_name' and entity_value like 'Zz Unknown %'"
         )[0][0] == unknown_names
     else:
-        # Over the cap the build fails at the name-share check and goes no further.
+        # Above 20% name resolution is broken: the build fails at the share check and goes
+        # no further.
         assert check.status == "skipped"
 
 
@@ -565,9 +596,15 @@ def test_final_game_without_box_scores_is_caught(tmp_path: Path) -> None:
         replace={TEAM_LOGS: team_copy, PLAYER_LOGS: player_copy},
     )
     check = s.test("final_games_have_both_team_box_scores")
-    assert (check.status, check.failures) == ("warn", 1)  # error above 10 games
+    # error above 10 games. The second game: NYK's preseason 0012300036, whose two
+    # conflicting NYK rows the loader quarantined (only MIN's row is left).
+    assert (check.status, check.failures) == ("warn", 2)
     assert s.query(
         "select final_evidence, completeness_status, game_id is null "
-        "from nba_monitoring.game_box_score_completeness where completeness_status != 'complete'"
-    ) == [("game_line_final_score", "missing_both_teams", True)]
+        "from nba_monitoring.game_box_score_completeness where completeness_status != 'complete' "
+        "order by 1"
+    ) == [
+        ("game_line_final_score", "missing_both_teams", True),
+        ("team_box_score", "missing_one_team", False),
+    ]
     assert s.test("unmatched_game_line_games").status == "warn"

@@ -74,9 +74,11 @@ def test_zipped_csv_of_shot_detail(db: Path, real_data_dir: Path) -> None:
         ).fetchone() == (date(2024, 10, 22), date(2025, 4, 13), 8)
 
 
-def test_bad_value_names_file_row_and_column_and_loads_nothing(
+def test_bad_value_in_strict_mode_names_file_row_and_column_and_loads_nothing(
     db: Path, real_data_dir: Path, tmp_path: Path
 ) -> None:
+    # on_bad_rows="fail": the first bad value fails the whole file (the default quarantines
+    # the row instead: test_load_quarantine.py).
     def corrupt(lines: list[str]) -> list[str]:
         cells = lines[500].split(",")
         cells[28] = "twelve"  # PTS
@@ -85,9 +87,10 @@ def test_bad_value_names_file_row_and_column_and_loads_nothing(
 
     bad = rewrite_csv(real_data_dir / PLAYER_LOGS, tmp_path / "bad.csv", corrupt)
     with pytest.raises(LoadError, match=r"bad\.csv, row 500, column 'pts': value 'twelve'"):
-        DuckDBLoader(db).load("nbacom_player_game_logs", [bad])
+        DuckDBLoader(db, on_bad_rows="fail").load("nbacom_player_game_logs", [bad])
     assert count(db, "nbacom_player_game_logs") == 0
     assert count(db, "_load_manifest") == 0
+    assert count(db, "_rejected_rows") == 0
 
 
 def test_fraction_in_an_integer_column_is_rejected(db: Path, tmp_path: Path) -> None:
@@ -108,26 +111,36 @@ def test_renamed_column_is_schema_drift(db: Path, real_data_dir: Path, tmp_path:
 
 
 def test_wrong_table_or_extra_column_is_refused_unless_allowed(
-    db: Path, real_data_dir: Path
+    db: Path, real_data_dir: Path, tmp_path: Path
 ) -> None:
     with pytest.raises(LoadError, match=r"\['player_id', 'player_name'\] are not in"):
         DuckDBLoader(db).load("nbacom_team_game_logs", [real_data_dir / PLAYER_LOGS])
-    [result] = DuckDBLoader(db, allow_extra_columns=True).load(
-        "nbacom_team_game_logs", [real_data_dir / PLAYER_LOGS]
+    # Allowed, the player file still cannot pass as team logs: ~9 rows per (team, game).
+    with pytest.raises(LoadError, match=r"conflicting_duplicate_key: 22123\)"):
+        DuckDBLoader(db, allow_extra_columns=True).load(
+            "nbacom_team_game_logs", [real_data_dir / PLAYER_LOGS]
+        )
+    extra = rewrite_csv(
+        real_data_dir / "nbacom_team_game_logs_2024-25.csv",
+        tmp_path / "extra.csv",
+        lambda ls: [ls[0] + ",ARENA", *(line + ",somewhere" for line in ls[1:])],
     )
-    assert result.ignored_columns == ["player_id", "player_name"]
+    [result] = DuckDBLoader(db, allow_extra_columns=True).load("nbacom_team_game_logs", [extra])
+    assert (result.status, result.rows_loaded) == ("loaded", 2802)
+    assert result.ignored_columns == ["arena"]
+    assert any("not in the nbacom_team_game_logs contract" in w for w in result.warnings)
 
 
 def test_failed_file_in_a_batch_keeps_the_good_ones_only(
     db: Path, real_data_dir: Path, tmp_path: Path
 ) -> None:
-    good = real_data_dir / "nbacom_team_game_logs_2023-24.csv"
+    good = real_data_dir / "nbacom_team_game_logs_2024-25.csv"
     bad = rewrite_csv(good, tmp_path / "bad.csv", lambda ls: [*ls, ls[1].replace(",240,", ",x,")])
-    loader = DuckDBLoader(db)
+    loader = DuckDBLoader(db, on_bad_rows="fail")
     loader.load("nbacom_team_game_logs", [good])
-    with pytest.raises(LoadError, match=r"row 2796, column 'min'"):
+    with pytest.raises(LoadError, match=r"row 2803, column 'min'"):
         loader.load("nbacom_team_game_logs", [bad])
-    assert count(db, "nbacom_team_game_logs") == 2795
+    assert count(db, "nbacom_team_game_logs") == 2802
 
 
 def test_first_bad_value_is_the_earliest_row_then_the_earliest_column(
@@ -162,22 +175,29 @@ def test_values_are_trimmed_and_blank_is_null(db: Path, tmp_path: Path) -> None:
     assert rows == [(7, "Nikola Jokić", None, True, 1), (8, "Plain", None, False, 2)]
 
 
-def test_csv_that_is_not_rfc_4180_quoted_is_still_read(db: Path, tmp_path: Path) -> None:
+def test_csv_that_is_not_rfc_4180_quoted_is_refused_at_its_line(db: Path, tmp_path: Path) -> None:
+    # Single quotes are not CSV quoting: the row has three fields. It used to be re-read
+    # with a guessed dialect, silently; now the file fails and the message names the line.
     f = tmp_path / "players.csv"
     rows = [f"{i},Player {i}" for i in range(1, 30_001)]
     f.write_text("id,full_name\n" + "\n".join([*rows, "30001,'Doe, John'"]) + "\n")
+    with pytest.raises(LoadError, match=r"players\.csv, line 30002: 3 fields where the header "
+                       r"has 2 .* re-export the file with RFC 4180 quoting"):
+        DuckDBLoader(db).load("nbacom_players", [f])
+    assert count(db, "nbacom_players") == 0
+
+
+def test_rows_keep_file_order_as_row_numbers(db: Path, tmp_path: Path) -> None:
+    f = tmp_path / "players.csv"
+    rows = [f'{i},"Player, {i}"' for i in range(1, 30_001)]
+    f.write_text("id,full_name\n" + "\n".join(rows) + "\n")
     [result] = DuckDBLoader(db).load("nbacom_players", [f])
-    assert result.rows_loaded == 30_001
+    assert result.rows_loaded == 30_000
     with duckdb.connect(str(db), read_only=True) as con:
-        last = con.execute(
-            "select id, full_name, _row_number from nba_raw.nbacom_players "
-            "order by _row_number desc limit 1"
-        ).fetchone()
-        order = con.execute(
-            "select count(*) from nba_raw.nbacom_players where id <> _row_number"
-        ).fetchone()
-    assert last == (30_001, "Doe, John", 30_001)
-    assert order == (0,)
+        assert con.execute(
+            "select count(*) from nba_raw.nbacom_players "
+            "where id <> _row_number or full_name <> 'Player, ' || id"
+        ).fetchone() == (0,)
 
 
 def test_json_ndjson_and_nbacom_result_sets(db: Path, tmp_path: Path) -> None:
@@ -221,14 +241,19 @@ def test_json_ndjson_and_nbacom_result_sets(db: Path, tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("name", "text", "match"),
     [
-        ("truncated.json", '[{"id": 1, "full_name": "A', r"malformed JSON at line 1"),
+        (
+            "truncated.json",
+            '[{"id": 1, "full_name": "A',
+            r"truncated\.json: malformed JSON: the file ends before the JSON is complete",
+        ),
         ("scalar.json", "42", r"unrecognised JSON payload"),
         (
             "rows.ndjson",
             '{"id": 1, "full_name": "A"}\n[1, 2]\n',
             r"record 2: expected a JSON object",
         ),
-        ("empty.json", "[]", r"no records"),
+        ("two.json", '{"data": []}\n{"data": []}', r"holds 2 JSON documents"),
+        ("no_rows.json", '{"resultSets": [{"headers": ["ID"]}]}', r"lacks 'headers' or 'rowSet'"),
     ],
 )
 def test_malformed_json_is_a_clear_error(db: Path, tmp_path: Path, name, text, match) -> None:
