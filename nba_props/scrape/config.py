@@ -22,6 +22,13 @@ DEFAULT_PROP_MARKETS: tuple[str, ...] = (
     "player_steals",
     "player_turnovers",
     "player_points_rebounds_assists",
+    "player_points_rebounds",
+    "player_points_assists",
+    "player_rebounds_assists",
+    "player_blocks_steals",
+    # yes/no: landed and counted as not modelled (prop_markets_not_modelled)
+    "player_double_double",
+    "player_triple_double",
 )
 # LeagueGameLog needs one SeasonType per request; pre-season and All-Star are left out.
 DEFAULT_SEASON_TYPES: tuple[str, ...] = ("Regular Season", "PlayIn", "Playoffs")

@@ -26,6 +26,13 @@ from nba_props.scrape.logs import get_logger
 from nba_props.scrape.secrets import ODDS_API_KEY, get_secret
 from nba_props.scrape.validation import load_json, validate
 
+# Yes/no player markets (no line): Yes lands as the over of 0.5, No as the under.
+YES_NO_MARKETS = frozenset({
+    "player_double_double", "player_triple_double", "player_first_basket",
+    "player_first_team_basket",
+})
+YES_NO_SIDES = {"yes": "over", "no": "under"}
+YES_NO_LINE = 0.5
 SOURCE = "odds_api"
 DEFAULT_BASE_URL = "https://api.the-odds-api.com"
 SPORT = "basketball_nba"
@@ -99,23 +106,35 @@ def iso_z(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def _side_and_line(market_key: str, name: str, point: float | None) -> tuple[str, float] | None:
+    """Over/Under with a line; or Yes/No of a yes/no market, landed as over/under 0.5 (the
+    count of the event is at least one), so its lines land and are counted downstream."""
+    side = name.strip().lower()
+    if side in ("over", "under") and point is not None:
+        return side, point
+    if market_key in YES_NO_MARKETS and point is None and side in YES_NO_SIDES:
+        return YES_NO_SIDES[side], YES_NO_LINE
+    return None
+
+
 def flatten(odds: EventOdds, snapshot_time: datetime | None) -> tuple[list[Row], int]:
     """One row per (player, bookmaker, market, line) with the Over and Under prices.
 
-    Returns the rows and the number of outcomes skipped (not Over/Under, or no player or
-    no line)."""
+    Returns the rows and the number of outcomes skipped (not Over/Under or the Yes/No of a
+    yes/no market, or no player or no line)."""
     game = f"{odds.away_team} @ {odds.home_team}"
     rows: dict[tuple[str, str, str, float], Row] = {}
     skipped = 0
     for book in odds.bookmakers:
         for market in book.markets:
             for outcome in market.outcomes:
-                side = outcome.name.strip().lower()
                 player = (outcome.description or "").strip()
-                if side not in ("over", "under") or not player or outcome.point is None:
+                side_line = _side_and_line(market.key, outcome.name, outcome.point)
+                if side_line is None or not player:
                     skipped += 1
                     continue
-                key = (player, book.key, market.key, outcome.point)
+                side, line = side_line
+                key = (player, book.key, market.key, line)
                 row = rows.setdefault(
                     key,
                     {
@@ -123,7 +142,7 @@ def flatten(odds: EventOdds, snapshot_time: datetime | None) -> tuple[list[Row],
                         "game": game,
                         "game_time": odds.commence_time,
                         "market": market.key,
-                        "line": outcome.point,
+                        "line": line,
                         "bookmaker": book.key,
                         "over_odds": None,
                         "under_odds": None,

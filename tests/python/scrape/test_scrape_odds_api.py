@@ -10,7 +10,8 @@ import pytest
 
 from nba_props.contracts import RAW_TABLES
 from nba_props.scrape import SchemaDriftError, ScrapeError, find_landed, scrape_day
-from nba_props.scrape.odds_api import day_window
+from nba_props.scrape.odds_api import EventOdds, day_window, flatten
+from tests.python.scrape.conftest import EVENT_BOS, event_odds
 
 DAY = date(2024, 10, 22)
 ROOT = "/v4/sports/basketball_nba"
@@ -187,3 +188,26 @@ def test_base_url_with_version_suffix_is_accepted(odds_routes, keys, tmp_path, c
         config=config_factory(odds_mode="live"),
     )
     assert result.requests == 3
+
+
+def test_yes_no_markets_land_as_over_under_half_and_others_are_counted() -> None:
+    """A double-double's Yes/No prices land as the over/under of 0.5 (so the market is
+    counted downstream as not modelled); a Yes outcome in an over/under market is skipped
+    and counted, never guessed."""
+    payload = event_odds(EVENT_BOS)
+    payload["bookmakers"][0]["markets"].append({
+        "key": "player_double_double", "last_update": "2024-10-22T23:35:00Z",
+        "outcomes": [
+            {"name": "Yes", "description": "Jayson Tatum", "price": 150},
+            {"name": "No", "description": "Jayson Tatum", "price": -190},
+        ],
+    })
+    rows, skipped = flatten(EventOdds.model_validate(payload), None)
+    double = [r for r in rows if r["market"] == "player_double_double"]
+    assert [(r["player"], r["line"], r["over_odds"], r["under_odds"]) for r in double] == [
+        ("Jayson Tatum", 0.5, 150, -190)
+    ]
+    assert skipped == 1  # the fixture's "Yes" inside player_points
+    assert {r["market"] for r in rows} == {
+        "player_points", "player_threes", "player_double_double"
+    }
