@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 import yaml
 
+from nba_props.alerts import notify_run, outcome_for
 from nba_props.contracts import RAW_TABLES
 from nba_props.load import DuckDBLoader, LoadError, LoadResult
 from nba_props.orchestrate.daily import DailyConfig, DayResult, backfill, run_day
@@ -106,6 +107,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         dbt_args=args.dbt_args,
         run_id=ensure_run_id(),
     )
+    args.outcome.dbt.append(result.dbt)  # for the run's alert
     loaded = sum(r.rows_loaded for r in result.loads)
     skipped = sum(1 for r in result.loads if r.status == "skipped_duplicate")
     print(
@@ -202,6 +204,7 @@ def _cmd_daily(args: argparse.Namespace) -> int:
     cfg = _daily_config(args)
     with log_context(run_id=cfg.run_id):
         result = run_day(args.date, cfg)
+    args.outcome.days = [result]  # for the run's alert
     print(result.render())
     return _report_exit([result])
 
@@ -232,6 +235,7 @@ def _cmd_backfill(args: argparse.Namespace) -> int:
             force=args.force,
             progress=not args.no_progress,
         )
+    args.outcome.days = results  # for the run's alert
     notes = list(dict.fromkeys(n for r in results for n in r.notes))
     print(render_backfill(args.start, args.end, results, cfg.run_id, notes))
     return _report_exit(results)
@@ -249,16 +253,19 @@ def _cmd_land_demo(args: argparse.Namespace) -> int:
 
 
 def _cmd_scrape(args: argparse.Namespace) -> int:
-    from nba_props.orchestrate.execution_log import ensure_run_id
-    from nba_props.scrape import scrape_day
+    from nba_props.orchestrate.execution_log import DuckDBExecutionLog, ensure_run_id
+    from nba_props.orchestrate.scrapes import scrape_logged
 
     run_id = ensure_run_id()
     with log_context(run_id=run_id):
-        result = scrape_day(
+        # One processor_execution_log row (status, rows, requests, warnings), as in daily.
+        result = scrape_logged(
             args.source,
             args.date,
             args.landing,
             run_id,
+            DuckDBExecutionLog(args.database),
+            command="nba-props scrape",
             base_url=args.base_url,
             timeout=args.timeout,
         )
@@ -266,7 +273,9 @@ def _cmd_scrape(args: argparse.Namespace) -> int:
         for path in paths:
             print(f"{table:<26} {path}")
     print(f"{result.requests} requests, {result.retries} retries (run {run_id})")
-    return 0
+    for warning in result.warnings:
+        print(f"warning: {warning}")
+    return EXIT_WARNINGS if result.warnings else 0
 
 
 def _add_daily_options(p: argparse.ArgumentParser) -> None:
@@ -277,7 +286,7 @@ def _add_daily_options(p: argparse.ArgumentParser) -> None:
         choices=["duckdb", "bigquery"],
         default="duckdb",
         help="warehouse: duckdb (the default profile), or bigquery (settings from "
-        "NBA_PROPS_BQ_*; predict is skipped, the prediction writer is DuckDB-only)",
+        "NBA_PROPS_BQ_*: load, dbt build, predict and grade all on BigQuery)",
     )
     p.add_argument(
         "--dbt-target",
@@ -368,6 +377,8 @@ def build_parser() -> argparse.ArgumentParser:
     scrape.add_argument("source", choices=["nbacom", "odds_api", "balldontlie"])
     scrape.add_argument("--date", type=date.fromisoformat, required=True)
     scrape.add_argument("--landing", type=Path, default=DEFAULT_LANDING)
+    scrape.add_argument("--database", type=Path, default=DEFAULT_DATABASE,
+                        help="DuckDB file whose processor_execution_log records the scrape")
     scrape.add_argument("--base-url", default=None, help="override the API host (tests)")
     scrape.add_argument("--timeout", type=float, default=10.0)
     scrape.set_defaults(func=_cmd_scrape)
@@ -388,7 +399,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     run_id = ensure_run_id(getattr(args, "run_id", None))
     with log_context(run_id=run_id):
         logging.getLogger("nba_props.cli").debug("nba-props %s, run %s", args.command, run_id)
-        return _run(args)
+        args.outcome = outcome_for(args, run_id)
+        code = _run(args)
+        # daily / backfill / run: one alert if the run failed or degraded, through the
+        # configured channels (README, Alerts); never changes the exit code.
+        notify_run(args.outcome, code)
+        return code
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -396,12 +412,15 @@ def _run(args: argparse.Namespace) -> int:
         return int(args.func(args))
     except LoadError as exc:
         print(f"load error: {exc}", file=sys.stderr)
+        args.outcome.failed("load error", exc)
         return EXIT_LOAD
     except DbtError as exc:
         print(f"dbt error: {exc}", file=sys.stderr)
+        args.outcome.failed("dbt error", exc)
         return EXIT_DBT
     except ScrapeError as exc:  # messages are redacted by the scrapers
         print(f"scrape error: {exc}", file=sys.stderr)
+        args.outcome.failed("scrape error", exc)
         return EXIT_SCRAPE
 
 

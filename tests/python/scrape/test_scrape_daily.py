@@ -135,3 +135,26 @@ def test_replay_reports_the_warnings_of_the_landed_runs(
     assert rc == EXIT_WARNINGS
     assert f"{DAY} [replay]" in out
     assert "warning: odds_api (landed run cron-1): odds_api: no odds for event" in out
+
+
+def test_scrape_command_logs_a_failed_scrape_and_exits_3(
+    odds_routes, keys, tmp_path: Path
+) -> None:
+    """`nba-props scrape` on its own writes its processor_execution_log row too: here the
+    day is in the past, so the scraper asks the historical endpoint, which the local server
+    does not serve: exit 3 and one row with status error and the API's answer."""
+    database = tmp_path / "wh.duckdb"
+    code = cli.main([
+        "scrape", "odds_api", "--date", DAY.isoformat(), "--landing", str(tmp_path / "landing"),
+        "--database", str(database), "--base-url", odds_routes.url, "--timeout", "2",
+    ])
+    with duckdb.connect(str(database), read_only=True) as con:
+        rows = con.execute(
+            "select job_name, status, error_message from nba_monitoring.processor_execution_log "
+            "where job_type = 'scrape'"
+        ).fetchall()
+    assert code == EXIT_SCRAPE
+    assert len(rows) == 1
+    name, status, error = rows[0]
+    assert (name, status) == ("scrape.odds_api", "error")
+    assert "HTTP 404" in error and keys["odds"] not in error
