@@ -28,6 +28,7 @@ from nba_props.backtest.runner import (
     system_ids,
     system_versions,
 )
+from nba_props.orchestrate.reference import REFERENCE_TABLES
 from nba_props.predict.frame import Frame
 from nba_props.predict.probability import implied_mean
 from nba_props.predict.worker import DateResult
@@ -37,8 +38,6 @@ import matplotlib.pyplot as plt
 
 BREAK_EVEN_110 = 110 / 210
 SYNTHETIC = "SYNTHETIC demo data"
-# Reference tables (the player registry, aliases) say nothing about the games graded.
-_REFERENCE_TABLES = ("nbacom_players", "player_aliases")
 COLORS = {
     "moving_average": "#1f77b4",
     "gradient_boosting": "#d62728",
@@ -50,14 +49,15 @@ COLORS = {
 def data_origin(database: Path) -> str | None:
     """``SYNTHETIC`` when a game or line file loaded into the warehouse is a demo file
     (named ``synthetic_*`` in ``nba_raw._load_manifest``), else None (real data, or no
-    manifest to tell)."""
+    manifest to tell). Reference tables (the player registry, aliases) say nothing about
+    the games graded."""
     with duckdb.connect(str(database), read_only=True) as con:
         try:
             row = con.execute(
                 "select count(*) from nba_raw._load_manifest "
                 "where regexp_matches(source_file, '(^|[/\\\\])synthetic_[^/\\\\]*$') "
                 "and raw_table not in (select unnest(?::varchar[]))",
-                [list(_REFERENCE_TABLES)],
+                [sorted(REFERENCE_TABLES)],
             ).fetchone()
         except duckdb.CatalogException:
             return None

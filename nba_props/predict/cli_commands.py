@@ -7,6 +7,9 @@ Wire them into nba_props/cli.py's build_parser():
     add_backtest_parser(sub)
 
 Each sub-parser sets `func`, which returns the exit code (cli.main calls args.func(args)).
+With ``--target bigquery`` both run on BigQuery (nba_props.predict.bigquery_run, imported
+only then): settings from NBA_PROPS_BQ_*, job rows to BigQuery's processor_execution_log;
+backtest grades with dbt on ``--dbt-target`` (default prod) and prints the summary.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from pathlib import Path
 
 import duckdb
 
-from nba_props.predict.model_store import ENV_DIR, ENV_REUSE, live_store
+from nba_props.predict.model_store import ENV_DIR, ENV_REUSE, GCS_SCHEME, live_store
 from nba_props.predict.settings import PredictSettings, default_retrain_days, default_training_days
 from nba_props.predict.systems import SYSTEM_IDS
 from nba_props.predict.worker import DateResult, PredictionWorker
@@ -27,6 +30,7 @@ from nba_props.predict.worker import DateResult, PredictionWorker
 log = logging.getLogger(__name__)
 
 DEFAULT_DATABASE = Path("data/nba_props.duckdb")
+DEFAULT_DBT_TARGET = "prod"  # the BigQuery target of profiles.yml.example
 
 
 def predict(
@@ -39,7 +43,7 @@ def predict(
     edge_threshold: float = 0.04,
     retrain_every_days: int | None = None,
     seed: int = 42,
-    model_dir: Path | None = None,
+    model_dir: Path | str | None = None,
     reuse_models: bool | None = None,
 ) -> DateResult:
     """Predict one date (live run mode) and write the predictions; returns what was done.
@@ -94,6 +98,11 @@ def _is_hh_mm(text: str) -> bool:
     return hour.isdigit() and minute.isdigit() and int(hour) < 24 and int(minute) < 60
 
 
+def _model_location(text: str) -> Path | str:
+    """A folder, or a gs:// prefix kept as text (Path would fold its '//')."""
+    return text if text.startswith(GCS_SCHEME) else Path(text)
+
+
 def _date(text: str) -> date:
     return date.fromisoformat(text)
 
@@ -114,15 +123,24 @@ def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--retrain-every", type=int, default=None, metavar="DAYS",
                         help="walk-forward cadence (default: var ml_retrain_cadence_days)")
     parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--target", choices=["duckdb", "bigquery"], default="duckdb",
+                        help="warehouse: duckdb (--database), or bigquery (NBA_PROPS_BQ_*)")
 
 
 def cmd_predict(args: argparse.Namespace) -> int:
-    result = predict(
-        args.database, args.date, as_of=args.as_of, markets=args.markets,
-        systems=args.systems, edge_threshold=args.edge_threshold,
-        retrain_every_days=args.retrain_every, seed=args.seed,
-        model_dir=args.model_dir, reuse_models=False if args.no_model_cache else None,
+    options = dict(
+        as_of=args.as_of, markets=args.markets, systems=args.systems,
+        edge_threshold=args.edge_threshold, retrain_every_days=args.retrain_every,
+        seed=args.seed, model_dir=args.model_dir,
+        reuse_models=False if args.no_model_cache else None,
     )
+    if args.target == "bigquery":
+        from nba_props.predict.bigquery_run import BigQueryRun, predict_logged
+
+        result = predict_logged(BigQueryRun(), args.date, "nba-props predict",
+                                database=args.database, **options)
+    else:
+        result = predict(args.database, args.date, **options)
     if result.skipped_reason:
         print(f"{result.game_date}: no predictions ({result.skipped_reason})")
         return 0 if result.skipped_reason == "no lines" else 1
@@ -140,16 +158,25 @@ def cmd_backtest(args: argparse.Namespace) -> int:
         print(f"backtest: --line-as-of must be 'closing' or HH:MM, not {args.line_as_of!r}")
         return 2
     try:
-        result = backtest(
-            args.database, args.season, args.markets, out_dir=args.out, systems=args.systems,
-            start=args.start, end=args.end, retrain_every_days=args.retrain_every,
-            edge_threshold=args.edge_threshold, line_as_of=args.line_as_of,
-            warmup_days=args.warmup_days, seed=args.seed, grade=not args.no_grade,
-        )
+        if args.target == "bigquery":
+            result = _backtest_bigquery(args)
+        else:
+            result = backtest(
+                args.database, args.season, args.markets, out_dir=args.out,
+                systems=args.systems, start=args.start, end=args.end,
+                retrain_every_days=args.retrain_every, edge_threshold=args.edge_threshold,
+                line_as_of=args.line_as_of, warmup_days=args.warmup_days, seed=args.seed,
+                grade=not args.no_grade,
+            )
     except ValueError as exc:  # no dates with lines in the window, bad --line-as-of
         print(f"backtest: {exc}")
         return 2
+    from nba_props.backtest.report import data_origin
+
     written = sum(r.predictions_written for r in result.dates)
+    origin = data_origin(args.database)
+    if origin:
+        print(f"== backtest on {origin}: the numbers below say nothing about real markets ==")
     print(f"backtest {args.season} {', '.join(result.config.markets)}: {len(result.dates)} dates, "
           f"{written:,} predictions, {result.seconds:.0f} s")
     for s in result.summary:
@@ -160,7 +187,26 @@ def cmd_backtest(args: argparse.Namespace) -> int:
         print(line)
     if result.report_path:
         print(f"report: {result.report_path} (and report.html beside it)")
+    elif args.target == "bigquery" and not args.no_grade:
+        print(f"graded on BigQuery (dbt target {args.dbt_target}): nba_predictions."
+              "prediction_accuracy; the HTML report is written from DuckDB only")
+    if result.grading is not None and not result.grading.success:
+        print(f"backtest: grading failed: {result.grading.exception or 'see dbt output'}")
+        return 1
     return 0
+
+
+def _backtest_bigquery(args: argparse.Namespace):
+    from nba_props.backtest import BacktestConfig
+    from nba_props.predict.bigquery_run import backtest_bigquery
+
+    config = BacktestConfig(
+        season=args.season, markets=tuple(args.markets), systems=tuple(args.systems),
+        start=args.start, end=args.end, retrain_every_days=args.retrain_every,
+        edge_threshold=args.edge_threshold, line_as_of=args.line_as_of,
+        warmup_days=args.warmup_days, seed=args.seed,
+    )
+    return backtest_bigquery(config, dbt_target=args.dbt_target, grade=not args.no_grade)
 
 
 def add_predict_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -168,9 +214,9 @@ def add_predict_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentPars
     parser.add_argument("--date", type=_date, required=True, help="game date, YYYY-MM-DD")
     parser.add_argument("--as-of", type=_timestamp, default=None,
                         help="prediction time, ISO (UTC if no offset); default: now")
-    parser.add_argument("--model-dir", type=Path, default=None,
-                        help=f"where fitted models are kept (default: env {ENV_DIR}, else "
-                        "models/ beside the database)")
+    parser.add_argument("--model-dir", type=_model_location, default=None,
+                        help=f"where fitted models are kept: a folder or gs://bucket/prefix "
+                        f"(default: env {ENV_DIR}, else models/ beside the database)")
     parser.add_argument("--no-model-cache", action="store_true",
                         help=f"always fit the models, save none (also env {ENV_REUSE}=0)")
     _common(parser)
@@ -190,6 +236,9 @@ def add_backtest_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentPar
     parser.add_argument("--out", type=Path, default=None, help="report folder")
     parser.add_argument("--no-grade", action="store_true",
                         help="only write predictions (no dbt grading, no report)")
+    parser.add_argument("--dbt-target", default=DEFAULT_DBT_TARGET,
+                        help="with --target bigquery: the dbt target that grades "
+                        f"(default {DEFAULT_DBT_TARGET})")
     _common(parser)
     parser.set_defaults(func=cmd_backtest)
     return parser
