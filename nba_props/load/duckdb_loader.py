@@ -164,18 +164,19 @@ class DuckDBLoader:
         if seen is not None:  # cheap check first: no parsing for a file loaded before
             log.info("skip %s: same content already loaded as %s", path, seen)
             return LoadResult(contract.name, str(path), seen, SKIPPED_DUPLICATE, 0, 0)
-        staged = prepare_file(con, contract.name, path, self.allow_extra_columns, digest)
+        staged: ValidatedFile | None = None
         rejects: Rejects | None = None
         try:
+            staged = prepare_file(con, contract.name, path, self.allow_extra_columns, digest)
             rejects = find_rejects(con, contract, staged)
             self._refuse_defects(con, staged, rejects)
             return self._write(con, contract, staged, rejects)
         except duckdb.Error as exc:
             raise LoadError(f"{path}: load into {contract.name} failed: {exc}") from exc
         finally:
-            con.execute(f"drop table if exists {staged.source}")
-            if rejects is not None:
-                con.execute(f"drop table if exists {rejects.relation}")
+            for table in (staged and staged.source, rejects and rejects.relation):
+                if table:
+                    con.execute(f"drop table if exists {table}")
 
     def _refuse_defects(
         self, con: duckdb.DuckDBPyConnection, staged: ValidatedFile, rejects: Rejects

@@ -23,7 +23,7 @@ import duckdb
 
 from nba_props.contracts import RawTable
 from nba_props.load.names import ROW_NUMBER, quote_ident, sql_string
-from nba_props.load.staging import ValidatedFile, ValueCheck
+from nba_props.load.staging import ValidatedFile, ValueCheck, text_value
 
 BAD_VALUE = "bad_value"
 NULL_KEY = "null_key"
@@ -92,6 +92,9 @@ def _row_defects(
     keys = _null_key_columns(contract)
     if not vf.checks and not keys:
         return
+    # Empty as text: a typed key is otherwise null only where its text is a bad value,
+    # which is reported as bad_value first (and the text test is cheaper than the cast).
+    empty = {k: f"{text_value(quote_ident(vf.file_columns[k]))} is null" for k in keys}
     bad_cols = ", ".join(
         f"case when ({c.bad_row}) is not null then {sql_string(c.column.name)} end"
         for c in vf.checks
@@ -99,13 +102,8 @@ def _row_defects(
     first_bad = " ".join(
         f"when ({c.bad_row}) is not null then {_bad_value_detail(c)}" for c in vf.checks
     )
-    null_keys = ", ".join(
-        f"case when ({vf.columns[k]}) is null then {sql_string(k)} end" for k in keys
-    )
-    found = " or ".join(
-        [f"({c.bad_row}) is not null" for c in vf.checks]
-        + [f"({vf.columns[k]}) is null" for k in keys]
-    )
+    null_keys = ", ".join(f"case when {empty[k]} then {sql_string(k)} end" for k in keys)
+    found = " or ".join([f"({c.bad_row}) is not null" for c in vf.checks] + list(empty.values()))
     con.execute(
         f"insert into {relation} "  # noqa: S608 - generated names, contract literals
         f"select {ROW_NUMBER}, "

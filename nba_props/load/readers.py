@@ -54,7 +54,11 @@ def read_varchar(con: duckdb.DuckDBPyConnection, path: Path, relation: str) -> S
     """Create temp table ``relation`` from ``path`` (CSV, zipped CSV, JSON or NDJSON)."""
     name = path.name.lower()
     if name.endswith((".json", ".ndjson", ".jsonl")):
-        header = read_json(con, path, relation)
+        try:
+            header = read_json(con, path, relation)
+        except duckdb.Error as exc:  # what the checks in read_json did not foresee
+            first = str(exc).splitlines()[0][:300]
+            raise LoadError(f"{path}: cannot be read as JSON ({first}); {_REFETCH}") from None
         return SourceFile(relation, header, _count(con, relation))
     if not name.endswith((".csv", ".zip")):
         raise LoadError(

@@ -47,6 +47,7 @@ __all__ = [
     "prepare_file",
     "quote_ident",
     "stage_file",
+    "text_value",
     "validate_file",
 ]
 
@@ -77,7 +78,7 @@ def contract_for(raw_table: str) -> RawTable:
         raise LoadError(f"unknown raw table {raw_table!r}; known tables: {known}") from None
 
 
-def _text_value(ident: str) -> str:
+def text_value(ident: str) -> str:
     """``nullif(trim(x), '')`` without trimming values that cannot need it (nearly all).
 
     trim() strips Unicode space separators; the only ASCII one is the space, so a value that
@@ -130,7 +131,7 @@ def column_sql(ident: str, typ: str, fmt: str | None) -> ColumnSql:
     """
     trimmed = f"nullif(trim({ident}), '')"
     if typ == VARCHAR:
-        return ColumnSql(_text_value(ident), None)
+        return ColumnSql(text_value(ident), None)
     value, check = _cast_expr(trimmed, typ, fmt)
     bad = f"when {trimmed} is not null and ({check}) is null then _row_number"
     if fmt:  # strptime does not skip whitespace: always trim
@@ -165,6 +166,7 @@ class ValidatedFile:
     checks: list[ValueCheck] = field(default_factory=list)
     header: list[str] = field(default_factory=list)  # the file's column names, file order
     warnings: list[str] = field(default_factory=list)
+    file_columns: dict[str, str] = field(default_factory=dict)  # contract column -> file's name
 
     def typed_columns(self) -> str:
         """``<expr> as <column>, ...`` in contract order."""
@@ -297,6 +299,7 @@ def _prepare(
         checks,
         list(source.header),
         warnings,
+        {c: normalized[c] for c in columns if c in normalized},
     )
 
 
