@@ -19,12 +19,6 @@ predictions as (
 
 ),
 
-features as (
-
-    select * from {{ ref('ml_feature_store_v2') }}
-
-),
-
 prediction_window as (
 
     select
@@ -63,20 +57,6 @@ players_listed as (
 
 ),
 
-window_features as (
-
-    select
-        features.game_id,
-        features.player_id,
-        features.market
-    from features
-    cross join prediction_window
-    where
-        features.game_date between prediction_window.first_prediction_date
-        and prediction_window.last_prediction_date
-
-),
-
 players_predicted as (
 
     select
@@ -95,15 +75,9 @@ classified as (
         players_listed.game_date,
         players_listed.market,
         players_listed.status_rank,
-        window_features.player_id is not null as has_features,
         players_predicted.player_id is not null as is_predicted,
         players_predicted.systems
     from players_listed
-    left join window_features
-        on
-            players_listed.game_id = window_features.game_id
-            and players_listed.player_id = window_features.player_id
-            and players_listed.market = window_features.market
     left join players_predicted
         on
             players_listed.game_id = players_predicted.game_id
@@ -130,10 +104,6 @@ final as (
         count(case when status_rank = 1 then 1 end) as not_predicted_market_not_modelled,
         count(case when status_rank = 2 then 1 end) as not_predicted_player_unresolved,
         count(case when status_rank = 3 then 1 end) as not_predicted_game_unresolved,
-        count(case when status_rank = 0 and not has_features then 1 end)
-            as not_predicted_no_feature_row,
-        count(case when status_rank = 0 and has_features and not is_predicted then 1 end)
-            as not_predicted_by_worker,
         max(systems) as max_systems_per_player
     from classified
     group by game_date, market
