@@ -48,7 +48,10 @@ DBT_PROFILE = "nba_props"
 def _print_loads(results: Sequence[LoadResult]) -> None:
     for r in results:
         extra = f" (ignored columns: {', '.join(r.ignored_columns)})" if r.ignored_columns else ""
-        print(f"{r.status:<18} {r.rows_loaded:>9,} rows  {r.raw_table} <- {r.source_file}{extra}")
+        if r.rows_rejected:
+            reasons = ", ".join(f"{n} {k}" for k, n in sorted(r.rejects_by_reason.items()))
+            extra += f" ({r.rows_rejected:,} rejected: {reasons}; see nba_raw._rejected_rows)"
+        print(f"{r.status:<19} {r.rows_loaded:>9,} rows  {r.raw_table} <- {r.source_file}{extra}")
 
 
 def _cmd_load(args: argparse.Namespace) -> int:
@@ -59,6 +62,8 @@ def _cmd_load(args: argparse.Namespace) -> int:
         args.database,
         run_id=ensure_run_id(args.run_id),
         allow_extra_columns=args.allow_extra_columns,
+        on_bad_rows=args.on_bad_rows,
+        max_rejected_fraction=args.max_rejected_fraction,
     )
     execution_log = DuckDBExecutionLog(args.database)
     if args.raw_table not in REFERENCE_TABLES:
@@ -318,6 +323,15 @@ def build_parser() -> argparse.ArgumentParser:
         "--allow-extra-columns",
         action="store_true",
         help="skip (and report) columns the contract does not know",
+    )
+    load.add_argument(
+        "--on-bad-rows", choices=["quarantine", "fail"], default="quarantine",
+        help="quarantine: set bad rows aside in nba_raw._rejected_rows and load the rest "
+        "(default); fail: refuse the file at its first bad row",
+    )
+    load.add_argument(
+        "--max-rejected-fraction", type=float, default=0.1,
+        help="refuse the whole file when more than this share of its rows is bad",
     )
     load.add_argument(
         "--landing", type=Path, default=DEFAULT_LANDING,

@@ -40,7 +40,9 @@ log = logging.getLogger(__name__)
 RUN_ID_ENV = "NBA_PROPS_RUN_ID"
 SCHEMA = "nba_monitoring"
 TABLE = "processor_execution_log"
-JOB_TYPES = ("scrape", "load", "predict", "export")
+JOB_TYPES = ("scrape", "load", "predict", "export", "alert")
+# LoadResult.status -> the log's status (loaded -> success).
+LOAD_STATUS = {"skipped_duplicate": "skipped", "loaded_with_rejects": "warn", "empty": "warn"}
 
 # (column, type in DuckDB terms) in table order; the source YAML declares the same.
 COLUMNS: tuple[tuple[str, str], ...] = (
@@ -275,8 +277,9 @@ def load_files(
     command: str = "nba-props load",
     run_id: str | None = None,
 ) -> list[LoadResult]:
-    """Load files one by one, one log row per file: loaded (rows), skipped (same content
-    loaded before) or error (the LoadError's message, then re-raised)."""
+    """Load files one by one, one log row per file: success (rows), warn (rows set aside in
+    _rejected_rows, or a file without rows), skipped (same content loaded before) or error
+    (the LoadError's message, then re-raised)."""
     results: list[LoadResult] = []
     for path in files:
         with job(
@@ -290,13 +293,17 @@ def load_files(
             record.set_detail(source_file=str(path))
             result = loader.load(raw_table, [path])[0]
             record.rows_affected = result.rows_loaded
-            record.status = "skipped" if result.status == "skipped_duplicate" else "success"
+            # A file that loaded with rows set aside, or loaded nothing, is not a plain success.
+            record.status = LOAD_STATUS.get(result.status, "success")
             record.set_detail(
                 source_file=str(path),
                 load_id=result.load_id,
                 load_status=result.status,
                 rows_in_file=result.rows_in_file,
                 ignored_columns=result.ignored_columns,
+                rows_rejected=result.rows_rejected,
+                rejects_by_reason=result.rejects_by_reason,
+                warnings=result.warnings,
             )
         results.append(result)
     return results

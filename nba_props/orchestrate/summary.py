@@ -125,6 +125,7 @@ class DataQualitySummary:
     missing_games: int | None
     # duplicate-key rows, files with them, null-key rows, redundant files
     raw_duplicates: tuple[int, int, int, int] | None
+    rejected_rows: dict[str, int] | None  # rows the loader set aside, by reason
     freshness: dict[str, int]
     stale_sources: list[str]
     elementary: tuple[int, int, int] | None  # anomaly tests passed, warned, failed; None = off
@@ -145,7 +146,9 @@ class DataQualitySummary:
         out.append(
             f"unmatched:       {u.get('player_name', 0)} player names, "
             f"{u.get('team_code', 0)} team codes, {u.get('prop_game', 0)} prop games, "
-            f"{u.get('game_line_game', 0)} game-line games  (nba_reference.unresolved_entities)"
+            f"{u.get('game_line_game', 0)} game-line games, {u.get('prop_market', 0)} unknown "
+            f"markets, {u.get('prop_market_not_modelled', 0)} markets not modelled"
+            "  (nba_reference.unresolved_entities)"
         )
         if self.missing_games is not None:
             out.append(
@@ -157,6 +160,13 @@ class DataQualitySummary:
             out.append(
                 f"raw duplicates:  {dups} duplicate-key rows in {files} files, {nulls} null-key "
                 f"rows, {redundant} redundant files  (nba_monitoring.raw_duplicate_rows)"
+            )
+        if self.rejected_rows is not None:
+            reasons = ", ".join(f"{n} {r}" for r, n in sorted(self.rejected_rows.items()))
+            out.append(
+                f"loader rejects:  {sum(self.rejected_rows.values())} rows set aside"
+                + (f" ({reasons})" if reasons else "")
+                + "  (nba_raw._rejected_rows)"
             )
         f = self.freshness
         if f:
@@ -251,6 +261,18 @@ def data_quality_summary(
         ).fetchone()
         raw_duplicates = (int(row[0]), int(row[1]), int(row[2]), int(row[3]))
 
+    rejected_rows = None
+    has_rejects = con.execute(
+        "select count(*) from information_schema.tables "
+        "where table_schema = 'nba_raw' and table_name = '_rejected_rows'"
+    ).fetchone()[0]
+    if has_rejects:  # created by the loader (nba_props.load)
+        rejected_rows = dict(
+            con.execute(
+                "select reason, count(*) from nba_raw._rejected_rows group by 1"
+            ).fetchall()
+        )
+
     fresh: dict[str, int] = {}
     stale: list[str] = []
     run_id = os.environ.get("NBA_PROPS_RUN_ID")
@@ -269,6 +291,7 @@ def data_quality_summary(
         unresolved=unresolved,
         missing_games=missing_games,
         raw_duplicates=raw_duplicates,
+        rejected_rows=rejected_rows,
         freshness=fresh,
         stale_sources=stale,
         elementary=elementary,
