@@ -10,7 +10,7 @@ export DBT_PROFILES_DIR := $(CURDIR)
 # (empty) skips them.
 export NBA_PROPS_BQ_EMULATOR ?= bqemulator
 
-.PHONY: install run test lint dbt-test pytest docs clean bench elementary-on elementary-report slim-ci slim-ci-state
+.PHONY: install run test lint dbt-test pytest docs clean bench elementary-on elementary-report slim-ci slim-ci-state elementary-monitor
 
 # Elementary is on once `make elementary-on` has installed its package (git-ignored).
 ELEMENTARY_ON := $(wildcard dbt_packages/elementary/dbt_project.yml)
@@ -63,6 +63,12 @@ elementary-on: $(STAMP)
 ## make elementary-report: Elementary's HTML report of the warehouse in $(DUCKDB)
 elementary-report: $(STAMP)
 	NBA_PROPS_DUCKDB=$(DUCKDB) scripts/elementary_report.sh reports/elementary_report.html
+
+## make elementary-monitor: edr monitor, Elementary's own Slack alerts (its anomalies and failed
+##   tests of the last day) to the webhook in NBA_PROPS_EDR_SLACK_WEBHOOK (or _SECRET: a Secret
+##   Manager version). The run's own alert (README, Alerts) needs no Elementary.
+elementary-monitor: $(STAMP)
+	NBA_PROPS_DUCKDB=$(DUCKDB) $(BIN)/python -m nba_props.elementary monitor
 
 ## Slim CI: build and test only the models changed since a saved manifest, and their children.
 ## make slim-ci-state (on the base branch) builds the test warehouse and saves its manifest;

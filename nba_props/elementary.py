@@ -18,6 +18,7 @@ import json
 import os
 import re
 import subprocess
+import tempfile
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -26,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import yaml
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 EDR_VENV = PROJECT_DIR / ".venv-edr"
@@ -305,6 +307,71 @@ def edr_report(
     )
 
 
+EDR_SLACK_WEBHOOK = "NBA_PROPS_EDR_SLACK_WEBHOOK"
+
+
+def write_edr_monitor_config(base_dir: Path, directory: Path, slack_webhook: str) -> Path:
+    """edr's config (``make elementary-on`` wrote it: no tracking, offline settings) plus the
+    Slack webhook, in a private directory: the webhook goes to edr in a 0600 file, never on
+    its command line (where ``ps`` would show it)."""
+    base = base_dir / "config.yml"
+    config: dict[str, Any] = {}
+    if base.is_file():
+        config = yaml.safe_load(base.read_text(encoding="utf-8")) or {}
+    config.setdefault("slack", {})["notification_webhook"] = slack_webhook
+    directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+    path = directory / "config.yml"
+    path.touch(mode=0o600)
+    path.write_text(yaml.safe_dump(config, sort_keys=True), encoding="utf-8")
+    return directory
+
+
+def edr_monitor_command(
+    edr: Path, project_dir: Path, profiles_dir: Path, config_dir: Path, target_path: Path,
+    days_back: int = 1, extra_args: Sequence[str] = (),
+) -> list[str]:
+    """``edr monitor``: Elementary's own Slack alerts for its anomaly and test results."""
+    return [
+        str(edr), "monitor",
+        "--project-dir", str(project_dir),
+        "--profiles-dir", str(profiles_dir),
+        "--config-dir", str(config_dir),
+        "--profile-target", "dev",
+        "--target-path", str(target_path),
+        "--days-back", str(days_back),
+        *extra_args,
+    ]
+
+
+def edr_monitor(
+    database: Path,
+    slack_webhook: str,
+    *,
+    project_dir: Path = PROJECT_DIR,
+    venv: Path = EDR_VENV,
+    days_back: int = 1,
+    timeout_s: float = 600.0,
+    extra_args: Sequence[str] = (),
+) -> subprocess.CompletedProcess[str]:
+    """Run ``edr monitor`` (the real CLI): Elementary sends its alerts (anomalies, failed
+    tests) of the last ``days_back`` days to the Slack webhook. The run's own alert
+    (nba_props.alerts) is separate and needs no Elementary."""
+    edr = edr_path(venv)
+    if edr is None:
+        raise FileNotFoundError(f"edr is not installed in {venv}: run make elementary-on")
+    with tempfile.TemporaryDirectory(prefix="nba_props_edr_monitor_") as tmp:
+        work = Path(tmp)
+        config_dir = write_edr_monitor_config(venv / "edr-config", work / "config", slack_webhook)
+        profiles_dir = write_edr_profiles(database, work / "profiles")
+        cmd = edr_monitor_command(edr, project_dir, profiles_dir, config_dir,
+                                  work / "edr_target", days_back, extra_args)
+        env = {**os.environ, "DBT_PROFILES_DIR": str(profiles_dir)}
+        return subprocess.run(  # noqa: S603 - fixed executable, no shell
+            cmd, cwd=project_dir, env=env, capture_output=True, text=True, timeout=timeout_s,
+            check=False,
+        )
+
+
 def report_payload(report: Path) -> dict[str, Any]:
     """The data the edr HTML report embeds (it renders from it in the browser):
     ``window.elementaryData = JSON.parse(atob('<base64 JSON>'))``."""
@@ -424,11 +491,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     report.add_argument(
         "file", type=Path, nargs="?", default=Path("reports/elementary_report.html")
     )
-    report.add_argument(
-        "--database",
-        type=Path,
-        default=Path(os.environ.get("NBA_PROPS_DUCKDB", "data/nba_props.duckdb")),
+    monitor = sub.add_parser(
+        "monitor",
+        help=f"edr monitor: Elementary's Slack alerts, to the webhook in ${EDR_SLACK_WEBHOOK}",
     )
+    monitor.add_argument("--days-back", type=int, default=1)
+    for command in (report, monitor):
+        command.add_argument(
+            "--database",
+            type=Path,
+            default=Path(os.environ.get("NBA_PROPS_DUCKDB", "data/nba_props.duckdb")),
+        )
     args = parser.parse_args(argv)
     if not is_installed() or edr_path() is None:
         print("Elementary is off: run `make elementary-on` first", file=sys.stderr)
@@ -436,6 +509,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not args.database.is_file():
         print(f"no warehouse at {args.database}: run `make run` first", file=sys.stderr)
         return 2
+    if args.command == "monitor":
+        return _monitor(args.database, args.days_back)
     proc = edr_report(args.database, args.file)
     print(proc.stdout[-3000:])
     if proc.returncode != 0 or not args.file.is_file():
@@ -447,6 +522,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"{shown.count('warn')} warned, {shown.count('fail') + shown.count('error')} failed)"
     )
     return 0
+
+
+def _monitor(database: Path, days_back: int) -> int:
+    import sys
+
+    from nba_props.scrape.errors import ScrapeError
+    from nba_props.scrape.redaction import redact
+    from nba_props.scrape.secrets import get_secret
+
+    try:  # the env var, or the Secret Manager version ${EDR_SLACK_WEBHOOK}_SECRET names
+        webhook = get_secret(EDR_SLACK_WEBHOOK)
+    except ScrapeError as exc:
+        print(f"edr monitor: {exc}", file=sys.stderr)
+        return 2
+    proc = edr_monitor(database, webhook, days_back=days_back)
+    print(redact(proc.stdout[-3000:]))
+    if proc.returncode != 0:
+        print(redact(proc.stderr[-3000:]), file=sys.stderr)
+    return proc.returncode
 
 
 if __name__ == "__main__":

@@ -32,12 +32,15 @@
           job-label: true
 
     (dbt-bigquery turns a JSON query comment into job labels). On DuckDB it is a plain comment.
+    run_id (NBA_PROPS_RUN_ID, the pipeline run) is the label the loader's jobs carry too, so
+    the cost marts (nba_monitoring.pipeline_job_costs) tie a run's queries and loads together.
 #}
 {% macro bq_query_comment(node) -%}
     {%- set comment = {
         'app': 'nba_props',
         'dbt_target': target.name,
         'dbt_invocation_id': invocation_id,
+        'run_id': env_var('NBA_PROPS_RUN_ID', '') or none,
     } -%}
     {%- if node is not none -%}
         {%- do comment.update({

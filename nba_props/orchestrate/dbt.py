@@ -17,7 +17,14 @@ PROJECT_DIR = Path(__file__).resolve().parents[2]
 
 
 class DbtError(RuntimeError):
-    """dbt finished with errors (failed models or tests) or could not run at all."""
+    """dbt finished with errors (failed models or tests) or could not run at all.
+
+    ``outcome`` holds what each node did, when dbt ran (the run's alert lists the failures).
+    """
+
+    def __init__(self, message: str, outcome: DbtOutcome | None = None) -> None:
+        super().__init__(message)
+        self.outcome = outcome
 
 
 @dataclass
@@ -30,6 +37,11 @@ class NodeOutcome:
     rows_affected: int | None = None
     failures: int | None = None
     bytes_processed: int | None = None
+    # BigQuery's adapter response (None elsewhere): what the node's query was billed.
+    bytes_billed: int | None = None
+    slot_ms: int | None = None
+    # A data test's generic test (expression_is_true, jump_from_history, ...), else None.
+    test_type: str | None = None
 
 
 @dataclass
@@ -128,12 +140,16 @@ def run_dbt(
                 rows_affected=adapter_response.get("rows_affected"),
                 failures=getattr(node_result, "failures", None),
                 bytes_processed=adapter_response.get("bytes_processed"),
+                bytes_billed=adapter_response.get("bytes_billed"),
+                slot_ms=adapter_response.get("slot_ms"),
+                test_type=getattr(getattr(node, "test_metadata", None), "name", None),
             )
         )
     if raise_on_failure and not outcome.success:
         failed = [n for n in outcome.nodes if n.status in ("error", "fail", "runtime error")]
         detail = "; ".join(f"{n.unique_id}: {n.status} ({n.message})" for n in failed[:10])
         raise DbtError(
-            f"dbt {' '.join(args)} failed: {outcome.exception or detail or 'see dbt log'}"
+            f"dbt {' '.join(args)} failed: {outcome.exception or detail or 'see dbt log'}",
+            outcome,
         )
     return outcome
