@@ -31,9 +31,12 @@ def test_named_data_quality_checks_on_the_real_season(real_warehouse: Warehouse)
     assert tests["raw_rows_have_keys"] == ("pass", 0)
     assert tests["raw_files_are_not_redundant"] == ("pass", 0)
     # A real wart: the 2023-24 team file has NYK's preseason game 0012300036 twice (a full
-    # row and a 3-minute, 0-point row). Staging keeps one of them; the monitor reports it.
-    assert tests["raw_files_have_no_duplicate_keys"] == ("warn", 1)
-    assert tests["final_games_have_both_team_box_scores"] == ("pass", 0)
+    # row and a 3-minute, 0-point row). The loader sets both aside (conflicting versions of
+    # one key: it cannot tell which is right), so raw holds no duplicate, the rejects are
+    # counted, and the game is one team log short (warned, not fatal).
+    assert tests["raw_files_have_no_duplicate_keys"] == ("pass", 0)
+    assert tests["loader_rejected_rows_are_only_exact_copies"] == ("warn", 2)
+    assert tests["final_games_have_both_team_box_scores"] == ("warn", 1)
     assert tests["raw_loads_kept_every_column"] == ("pass", 0)
     assert tests["assert_dq_unresolved_name_share"] == ("pass", 0)
     assert tests["assert_dq_box_score_team_codes_known"] == ("pass", 0)
@@ -67,18 +70,26 @@ def test_every_final_game_has_both_team_box_scores(real_warehouse: Warehouse) ->
             "group by 1"
         )
     )
-    assert rows == {"complete": 2798}  # both seasons' team logs: 1,399 + 1,401 games minus 2
+    # both seasons' team logs: 1,399 + 1,401 games minus 2; NYK's preseason game 0012300036
+    # lost its two conflicting rows to the loader's quarantine
+    assert rows == {"complete": 2797, "missing_one_team": 1}
 
 
-def test_raw_duplicate_monitor_names_the_real_duplicate(real_warehouse: Warehouse) -> None:
-    rows = real_warehouse.query(
-        "select raw_table, source_file, duplicate_key_rows from nba_monitoring.raw_duplicate_rows "
-        "where duplicates_are_errors and duplicate_key_rows > 0"
+def test_the_real_duplicate_is_set_aside_by_the_loader(real_warehouse: Warehouse) -> None:
+    rejected = real_warehouse.query(
+        "select raw_table, source_file, reason, json_extract_string(raw_row, '$.GAME_ID'), "
+        "json_extract_string(raw_row, '$.MIN') from nba_raw._rejected_rows order by row_number"
     )
-    assert len(rows) == 1
-    assert rows[0][0] == "nbacom_team_game_logs"
-    assert rows[0][1].endswith("nbacom_team_game_logs_2023-24.csv")
-    assert rows[0][2] == 1
+    assert [(r[0], r[2], r[3]) for r in rejected] == [
+        ("nbacom_team_game_logs", "conflicting_duplicate_key", "0012300036")
+    ] * 2
+    assert all(r[1].endswith("nbacom_team_game_logs_2023-24.csv") for r in rejected)
+    assert sorted(r[4] for r in rejected) == ["236", "3"]  # the full row and the stub
+    # so the raw-duplicate monitor, which reads what loaded, finds none
+    assert real_warehouse.scalar(
+        "select count(*) from nba_monitoring.raw_duplicate_rows "
+        "where duplicates_are_errors and duplicate_key_rows > 0"
+    ) == 0
 
 
 def test_game_day_quality_follows_the_schedule(real_warehouse: Warehouse) -> None:
@@ -305,9 +316,11 @@ def test_run_summary_has_a_data_quality_section(real_warehouse: Warehouse, tmp_p
     )
     text = summarize(database, real_warehouse.build, "real 2024-25", freshness=fresh).render()
     assert "== data quality ==" in text
-    assert "warned: raw_files_have_no_duplicate_keys (1 rows)" in text
-    assert "missing games:   0 final games without both team box scores" in text
+    assert "warned: loader_rejected_rows_are_only_exact_copies (2 rows)" in text
+    assert "missing games:   1 final games without both team box scores" in text
     assert "0 player names, 0 team codes, 3 prop games" in text
+    assert "0 unknown markets, 0 markets not modelled" in text
+    assert "loader rejects:  2 rows set aside (2 conflicting_duplicate_key)" in text
     assert "error: nbacom.nbacom_schedule (newest row loaded never; warn after 48 hour" in text
     assert "nba_monitoring.processor_execution_log" in text
     assert "elementary:      off" in text or "elementary:      anomaly tests" in text

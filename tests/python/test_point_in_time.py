@@ -34,7 +34,14 @@ STAT_OF_MARKET = {
     "player_rebounds": lambda g: g["reb"],
     "player_assists": lambda g: g["ast"],
     "player_threes": lambda g: g["fg3m"],
+    "player_steals": lambda g: g["stl"],
+    "player_blocks": lambda g: g["blk"],
+    "player_turnovers": lambda g: g["tov"],
     "player_points_rebounds_assists": lambda g: g["pts"] + g["reb"] + g["ast"],
+    "player_points_rebounds": lambda g: g["pts"] + g["reb"],
+    "player_points_assists": lambda g: g["pts"] + g["ast"],
+    "player_rebounds_assists": lambda g: g["reb"] + g["ast"],
+    "player_blocks_steals": lambda g: g["blk"] + g["stl"],
 }
 ZONES = {
     "Restricted Area": "restricted_area",

@@ -215,9 +215,12 @@ def test_every_market_with_lines_is_predicted_and_values_are_valid(db: Path) -> 
         worker.predict_date(DAY, closing_as_of(DAY))
         markets = {r[0] for r in con.execute(
             f"select distinct market from {QUALIFIED_TABLE}").fetchall()}
-        seeded = {r[0] for r in con.execute(
-            "select market from nba_reference.prop_markets").fetchall()}
-        assert markets == seeded
+        # every modelled market (prop_markets) with a line on the date: the demo's five
+        lined = {r[0] for r in con.execute(
+            "select distinct lines.market from nba_reference.player_prop_lines_preferred as lines "
+            "inner join nba_reference.prop_markets as markets on lines.market = markets.market "
+            "where lines.game_date = ?", [DAY]).fetchall()}
+        assert markets == lined and len(lined) == 5
         checks = con.execute(
             f"""
             select
