@@ -17,6 +17,9 @@ FEATURE_STORE = "nba_precompute.ml_feature_store_v2"
 PREFERRED_LINES = "nba_reference.player_prop_lines_preferred"
 PROP_OUTCOMES = "nba_intermediate.int_prop_outcomes_unpivoted"
 PROP_MARKETS = "nba_reference.prop_markets"
+# Versions of the game line and of each player's injury status, joined at prediction time.
+GAME_LINE_VERSIONS = "nba_reference.game_lines_preferred"
+INJURY_VERSIONS = "nba_precompute.injury_status_versioned"
 
 # Walk-forward retraining is anchored on a fixed Monday, so the model used for a date is
 # the same whichever day a backtest or a live run starts on.
@@ -62,6 +65,19 @@ class PredictSettings:
     training_days: int | None = None
     min_training_rows: int = 500
     seed: int = 42
+    # How the market's fair probability is read from a price: 'power' or 'multiplicative'
+    # (nba_props.predict.devig); and how each system's P(over) is recalibrated on its
+    # held-out predictions: 'platt', 'isotonic' or 'none' (nba_props.predict.calibration).
+    devig_method: str = "power"
+    calibration: str = "platt"
+    # Training rows take their line, game line and injury status as of this many minutes
+    # after 00:00 UTC of each game's date (a lead-time backtest's clock); None: the closing
+    # line and the tip-off context.
+    training_line_minute: float | None = None
+
+    def system_options(self) -> dict[str, Any]:
+        """The keyword arguments of nba_props.predict.systems.build_systems."""
+        return {"seed": self.seed, "devig": self.devig_method, "calibration": self.calibration}
 
     def training_cutoff(self, game_date: date) -> date:
         """The model for game_date is trained on games strictly before this date (<= game_date)."""

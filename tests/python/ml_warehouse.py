@@ -16,7 +16,8 @@ from nba_props.orchestrate.dbt import DbtOutcome, run_dbt
 
 SEASON = "2025-26"
 MODELS = (
-    "+ml_feature_store_v2 +player_prop_lines_preferred +int_prop_outcomes_unpivoted "
+    "+ml_feature_store_v2 +player_prop_lines_preferred +game_lines_preferred "
+    "+int_prop_outcomes_unpivoted "
     "+system_performance_rolling"
 )
 

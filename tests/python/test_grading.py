@@ -17,6 +17,10 @@ UNIT_TESTS = {
     "grading_over_under_push_void_pending_pass",
     "daily_performance_odds_to_roi",
     "preferred_line_picks_priority_book_and_median_as_of",
+    "grading_probability_scores_kelly_and_clv",
+    "daily_performance_brier_skill_and_clv",
+    "game_line_versions_as_of",
+    "injury_versions_stop_at_tip_off",
 }
 
 
@@ -29,7 +33,8 @@ def test_grading_unit_tests_pass(ml_warehouse: MLWarehouse) -> None:
     outcome = ml_warehouse.dbt(
         "test", "--select",
         "prediction_accuracy,test_type:unit system_daily_performance,test_type:unit "
-        "player_prop_lines_preferred,test_type:unit",
+        "player_prop_lines_preferred,test_type:unit game_lines_preferred,test_type:unit "
+        "injury_status_versioned,test_type:unit",
     )
     unit = {n.unique_id.split(".")[-1]: n.status for n in outcome.nodes
             if n.resource_type == "unit_test"}

@@ -3,7 +3,9 @@
 -- valid at time T (valid_from <= T < valid_to, valid_to null = still current) holds:
 --   preferred: among the books with a line at T (each book's latest snapshot at or
 --              before T), the one ranked first in the bookmaker_priority seed;
---   consensus: the median of those books' lines.
+--   consensus: the median of those books' lines;
+--   books: every quoting book's line and prices (arrays ordered by book; 0 = no price);
+--   opening: the first version's preferred line and prices (movement since then).
 -- The ML workers read the version valid at their prediction time; nothing later.
 -- Versions never cross games, so the table is incremental by game date.
 {{ config(**nba_props.fact_config(
@@ -95,7 +97,12 @@ versions as (
         {{ nba_props.median_value('line') }} as consensus_line,
         min(line) as min_line,
         max(line) as max_line,
-        count(bookmaker) as n_books
+        count(bookmaker) as n_books,
+        {{ nba_props.ordered_array('line', 'bookmaker', 'bookmaker is not null') }} as book_lines,
+        {{ nba_props.ordered_array('coalesce(over_odds, 0)', 'bookmaker', 'bookmaker is not null') }}
+            as book_over_odds,
+        {{ nba_props.ordered_array('coalesce(under_odds, 0)', 'bookmaker', 'bookmaker is not null') }}
+            as book_under_odds
     from lines_at_change
     group by game_id, player_id, market, version_start
 
@@ -123,14 +130,42 @@ final as (
         versions.consensus_line,
         versions.min_line,
         versions.max_line,
-        versions.n_books
+        versions.n_books,
+        versions.book_lines,
+        versions.book_over_odds,
+        versions.book_under_odds,
+        -- The first version of the line: known before every later version.
+        first_value(versions.preferred.line) over (
+            partition by versions.game_id, versions.player_id, versions.market
+            order by versions.version_start
+            rows between unbounded preceding and current row
+        ) as opening_line,
+        first_value(versions.preferred.over_odds) over (
+            partition by versions.game_id, versions.player_id, versions.market
+            order by versions.version_start
+            rows between unbounded preceding and current row
+        ) as opening_over_odds,
+        first_value(versions.preferred.under_odds) over (
+            partition by versions.game_id, versions.player_id, versions.market
+            order by versions.version_start
+            rows between unbounded preceding and current row
+        ) as opening_under_odds,
+        first_value(versions.consensus_line) over (
+            partition by versions.game_id, versions.player_id, versions.market
+            order by versions.version_start
+            rows between unbounded preceding and current row
+        ) as opening_consensus_line
     from versions
 
 )
 
 select
     *,
-    valid_to is null as is_closing
+    valid_to is null as is_closing,
+    -- The version's bounds in minutes after 00:00 UTC of the game date: a lead-time
+    -- backtest trains on the version valid at "HH:MM" of each training game's date.
+    {{ nba_props.minutes_after_midnight('valid_from', 'game_date') }} as valid_from_minute,
+    {{ nba_props.minutes_after_midnight('valid_to', 'game_date') }} as valid_to_minute
 from final
 -- A moment when every book had pulled its line ends the version before it, and starts none.
 where bookmaker is not null

@@ -77,10 +77,9 @@ game_lines as (
 
 ),
 
-injuries as (
+injury_versions as (
 
-    select * from {{ ref('int_injury_reports_resolved') }}
-    where player_id is not null
+    select * from {{ ref('injury_status_versioned') }}
 
 ),
 
@@ -95,28 +94,32 @@ player_markets as (
 
 ),
 
-injury_ranked as (
+injury_at_cut_off as (
 
-    -- The player's newest report for the game date; for upcoming games only reports
-    -- published by as_of_time (when set).
+    -- The player's injury status as of the cut-off, like the lines: for played games the
+    -- last report published before tip-off (injury_status_versioned keeps only those, so
+    -- its current version), for upcoming games the version valid at as_of_time (else the
+    -- current one). Never a report from after tip-off or after as_of_time.
     select
         spine.player_id,
         spine.game_id,
-        injuries.injury_status,
-        row_number() over (
-            partition by spine.player_id, spine.game_id
-            order by injuries.report_time desc
-        ) as report_rank
+        injury_versions.injury_status
     from spine
     cross join as_of
-    inner join injuries
+    inner join injury_versions
         on
-            spine.player_id = injuries.player_id
-            and spine.game_date = injuries.game_date
+            spine.player_id = injury_versions.player_id
+            and spine.game_date = injury_versions.game_date
     where
-        not spine.is_upcoming
-        or as_of.as_of_time is null
-        or injuries.report_time <= as_of.as_of_time
+        (
+            (not spine.is_upcoming or as_of.as_of_time is null)
+            and injury_versions.valid_to is null
+        )
+        or (
+            spine.is_upcoming
+            and injury_versions.valid_from <= as_of.as_of_time
+            and (injury_versions.valid_to is null or injury_versions.valid_to > as_of.as_of_time)
+        )
 
 ),
 
@@ -180,7 +183,7 @@ joined as (
         end as team_spread,
         game_lines.game_total,
         game_lines.game_id is not null as has_game_line,
-        injury_ranked.injury_status
+        injury_at_cut_off.injury_status
     from player_markets
     left join stat_history
         on
@@ -206,11 +209,10 @@ joined as (
             and player_markets.market = prop_lines.market
     left join game_lines
         on player_markets.game_id = game_lines.game_id
-    left join injury_ranked
+    left join injury_at_cut_off
         on
-            player_markets.player_id = injury_ranked.player_id
-            and player_markets.game_id = injury_ranked.game_id
-            and injury_ranked.report_rank = 1
+            player_markets.player_id = injury_at_cut_off.player_id
+            and player_markets.game_id = injury_at_cut_off.game_id
 
 ),
 
@@ -282,15 +284,7 @@ final as (
         cast(game_total / 2 - team_spread / 2 as {{ double }}) as implied_team_total,
         -- Availability
         cast(injury_status as {{ string }}) as injury_status,
-        cast(
-            case coalesce(injury_status, 'available')
-                when 'out' then 0.0
-                when 'doubtful' then 0.25
-                when 'questionable' then 0.5
-                when 'probable' then 0.9
-                else 1.0
-            end as {{ double }}
-        ) as play_probability,
+        cast({{ nba_props.play_probability('injury_status') }} as {{ double }}) as play_probability,
         -- Quality
         cast((
             {%- for column in completeness_columns %}

@@ -20,10 +20,11 @@ MIN_HOLDOUT_ROWS = 100
 
 class EnsembleSystem(PredictionSystem):
     system_id = "ensemble"
-    system_version = "v2"
+    system_version = "v3"
 
-    def __init__(self, components: Sequence[PredictionSystem], seed: int = 42):
-        super().__init__(seed)
+    def __init__(self, components: Sequence[PredictionSystem], seed: int = 42,
+                 **kwargs: str):
+        super().__init__(seed, **kwargs)
         if not components:
             raise ValueError("the ensemble needs at least one component system")
         self.components = list(components)

@@ -8,8 +8,10 @@ positive by construction), and is bit-for-bit reproducible with a fixed seed,
 environment; XGBoost would do the same job with a larger footprint, and scikit-learn's
 HistGradientBoosting would add scikit-learn for no gain.
 
-The number of trees is chosen by early stopping on the training set's holdout (its
-latest dates), then the model is refit on every training row with that many trees.
+The number of trees is chosen by early stopping on the training set's stopping window
+(the dates just before its holdout), on a model fitted without either window; that model
+predicts the holdout (for the dispersion, the ensemble weights and the calibration). The
+model kept is refit on every training row with that many trees.
 """
 
 from __future__ import annotations
@@ -42,16 +44,18 @@ PARAMS: dict[str, object] = {
     "verbose": -1,
 }
 MAX_ROUNDS = 500
+# Trees when the training set is too short for an early-stopping window.
+DEFAULT_ROUNDS = 200
 EARLY_STOPPING = 40
 MIN_ROWS = 200
 
 
 class GradientBoostingSystem(PredictionSystem):
     system_id = "gradient_boosting"
-    system_version = "v2"
+    system_version = "v3"
 
-    def __init__(self, seed: int = 42):
-        super().__init__(seed)
+    def __init__(self, seed: int = 42, **kwargs: str):
+        super().__init__(seed, **kwargs)
         self.models: dict[str, lgb.Booster] = {}
         self.features: list[str] = []
         self.fallback: dict[str, float] = {}
@@ -78,24 +82,37 @@ class GradientBoostingSystem(PredictionSystem):
                 continue
             x = x_all[rows]
             is_holdout = data.holdout[rows]
-            rounds = MAX_ROUNDS
-            if is_holdout.any() and (~is_holdout).sum() >= MIN_ROWS:
-                train = lgb.Dataset(x[~is_holdout], y[~is_holdout], feature_name=self.features,
-                                    free_raw_data=False)
-                valid = lgb.Dataset(x[is_holdout], y[is_holdout], reference=train)
-                booster = lgb.train(
-                    self._params(), train, num_boost_round=MAX_ROUNDS, valid_sets=[valid],
-                    callbacks=[lgb.early_stopping(EARLY_STOPPING, verbose=False)],
-                )
-                rounds = max(50, booster.best_iteration or MAX_ROUNDS)
-                holdout_pred[holdout_index[rows[is_holdout]]] = booster.predict(
-                    x[is_holdout], num_iteration=rounds)
+            is_stopping = data.stopping[rows]
+            fit_rows = ~(is_holdout | is_stopping)
+            rounds = DEFAULT_ROUNDS
+            if fit_rows.sum() >= MIN_ROWS:
+                # Fitted without the holdout and stopped on the stopping window only, so
+                # its holdout predictions are of games it neither fitted nor stopped on.
+                booster, rounds = self._train(x, y, fit_rows, is_stopping)
+                if is_holdout.any():
+                    holdout_pred[holdout_index[rows[is_holdout]]] = booster.predict(
+                        x[is_holdout], num_iteration=rounds)
+            elif is_holdout.any() and not is_holdout.all():
+                holdout_pred[holdout_index[rows[is_holdout]]] = float(np.mean(y[~is_holdout]))
             full = lgb.Dataset(x, y, feature_name=self.features, free_raw_data=False)
             self.models[market] = lgb.train(self._params(), full, num_boost_round=rounds)
-            if not is_holdout.any() or (~is_holdout).sum() < MIN_ROWS:
-                holdout_pred[holdout_index[rows[is_holdout]]] = self.models[market].predict(
-                    x[is_holdout])
         self.holdout_predictions = holdout_pred
+
+    def _train(self, x: np.ndarray, y: np.ndarray, fit_rows: np.ndarray,
+               stopping: np.ndarray) -> tuple[lgb.Booster, int]:
+        """A model on fit_rows, early-stopped on the stopping rows when there are any
+        (else DEFAULT_ROUNDS trees), and its number of trees."""
+        train = lgb.Dataset(x[fit_rows], y[fit_rows], feature_name=self.features,
+                            free_raw_data=False)
+        if not stopping.any():
+            return lgb.train(self._params(), train, num_boost_round=DEFAULT_ROUNDS), \
+                DEFAULT_ROUNDS
+        valid = lgb.Dataset(x[stopping], y[stopping], reference=train)
+        booster = lgb.train(
+            self._params(), train, num_boost_round=MAX_ROUNDS, valid_sets=[valid],
+            callbacks=[lgb.early_stopping(EARLY_STOPPING, verbose=False)],
+        )
+        return booster, max(50, booster.best_iteration or MAX_ROUNDS)
 
     def _predict(self, frame: Frame) -> np.ndarray:
         mu = np.full(len(frame), np.nan)

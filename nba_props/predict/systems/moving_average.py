@@ -31,10 +31,10 @@ def moving_average(frame: Frame) -> np.ndarray:
 
 class MovingAverageSystem(PredictionSystem):
     system_id = "moving_average"
-    system_version = "v1"
+    system_version = "v2"
 
-    def __init__(self, seed: int = 42):
-        super().__init__(seed)
+    def __init__(self, seed: int = 42, **kwargs: str):
+        super().__init__(seed, **kwargs)
         self.market_mean: dict[str, float] = {}
 
     def params(self) -> str:

@@ -57,10 +57,10 @@ def _standardise(raw: np.ndarray, center: np.ndarray, scale: np.ndarray,
 
 class SimilaritySystem(PredictionSystem):
     system_id = "similarity"
-    system_version = "v1"
+    system_version = "v2"
 
-    def __init__(self, seed: int = 42, k: int = K):
-        super().__init__(seed)
+    def __init__(self, seed: int = 42, k: int = K, **kwargs: str):
+        super().__init__(seed, **kwargs)
         self.k = k
         self.banks: dict[str, _Bank] = {}
         self.market_mean: dict[str, float] = {}
