@@ -30,8 +30,8 @@ import duckdb
 from nba_props.load.staging import _csv_path, normalize_header, quote_ident
 from nba_props.orchestrate.daily import build_args, grading_args
 from nba_props.orchestrate.replay import DAY_EXPRESSIONS
+from nba_props.paths import PROJECT_DIR
 
-PROJECT_DIR = Path(__file__).resolve().parents[1]
 OUT_DIR = PROJECT_DIR / "benchmarks"
 
 

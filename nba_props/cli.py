@@ -11,13 +11,10 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import yaml
-
-from nba_props.alerts import notify_run, outcome_for
 from nba_props.contracts import RAW_TABLES
-from nba_props.load import DuckDBLoader, LoadError, LoadResult
+from nba_props.load import LoadError, LoadResult
 from nba_props.orchestrate.daily import DailyConfig, DayResult, backfill, run_day
-from nba_props.orchestrate.dbt import PROJECT_DIR, DbtError
+from nba_props.orchestrate.dbt import DbtError
 from nba_props.orchestrate.execution_log import ensure_run_id
 from nba_props.orchestrate.outcome import (
     DONE,
@@ -29,6 +26,7 @@ from nba_props.orchestrate.outcome import (
     exit_code,
     render_backfill,
 )
+from nba_props.paths import PROJECT_DIR
 from nba_props.predict.cli_commands import add_backtest_parser, add_predict_parser
 from nba_props.scrape import ScrapeError
 from nba_props.scrape.logs import configure_logging, log_context
@@ -55,6 +53,7 @@ def _print_loads(results: Sequence[LoadResult]) -> None:
 
 
 def _cmd_load(args: argparse.Namespace) -> int:
+    from nba_props.load import DuckDBLoader
     from nba_props.orchestrate.execution_log import DuckDBExecutionLog, ensure_run_id, load_files
     from nba_props.orchestrate.reference import REFERENCE_TABLES, load_reference
 
@@ -79,6 +78,7 @@ def _cmd_load(args: argparse.Namespace) -> int:
 
 
 def _cmd_init(args: argparse.Namespace) -> int:
+    from nba_props.load import DuckDBLoader
     from nba_props.orchestrate.execution_log import DuckDBExecutionLog, ensure_run_id
     from nba_props.orchestrate.reference import load_reference
 
@@ -165,6 +165,8 @@ def _daily_config(args: argparse.Namespace) -> DailyConfig:
 
 def check_bigquery_profile(dbt_target: str, profiles: Path) -> None:
     """Stop with a clear message unless ``profiles`` has ``dbt_target`` as a BigQuery target."""
+    import yaml  # deferred: only --target bigquery reads the profile
+
     hint = ("copy the BigQuery targets of profiles.yml.example into profiles.yml "
             "(README, BigQuery section)")
     try:
@@ -410,6 +412,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     # JSON lines on stderr, every record stamped with the run id; replaces whatever handler
     # an imported library put on the root logger (a plain basicConfig would be a no-op).
     configure_logging(logging.DEBUG if args.verbose else logging.INFO)
+    # Deferred on purpose (requests, duckdb): after parsing, so that --help starts at once.
+    from nba_props.alerts import notify_run, outcome_for
+
     run_id = ensure_run_id(getattr(args, "run_id", None))
     with log_context(run_id=run_id):
         logging.getLogger("nba_props.cli").debug("nba-props %s, run %s", args.command, run_id)

@@ -29,7 +29,8 @@ from typing import Any
 import duckdb
 import yaml
 
-PROJECT_DIR = Path(__file__).resolve().parents[1]
+from nba_props.paths import PROJECT_DIR
+
 EDR_VENV = PROJECT_DIR / ".venv-edr"
 ELEMENTARY_VERSION = "0.25.0"
 

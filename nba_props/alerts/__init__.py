@@ -11,7 +11,32 @@
 README, "Alerts", says how to turn them on.
 """
 
-from nba_props.alerts.hook import AlertReport, notify_run, outcome_for
-from nba_props.alerts.message import Alert, RunOutcome, build_alert
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+# Imported on first use (PEP 562): the CLI imports this package at start.
+_EXPORTS: dict[str, str] = {
+    "AlertReport": "nba_props.alerts.hook",
+    "notify_run": "nba_props.alerts.hook",
+    "outcome_for": "nba_props.alerts.hook",
+    "Alert": "nba_props.alerts.message",
+    "RunOutcome": "nba_props.alerts.message",
+    "build_alert": "nba_props.alerts.message",
+}
+
+if TYPE_CHECKING:
+    from nba_props.alerts.hook import AlertReport, notify_run, outcome_for
+    from nba_props.alerts.message import Alert, RunOutcome, build_alert
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _EXPORTS:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(_EXPORTS[name]), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = ["Alert", "AlertReport", "RunOutcome", "build_alert", "notify_run", "outcome_for"]

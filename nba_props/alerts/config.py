@@ -36,13 +36,13 @@ from urllib.parse import urlsplit
 
 import yaml
 
+from nba_props.paths import PROJECT_DIR
 from nba_props.scrape.errors import ScrapeError
 from nba_props.scrape.redaction import REDACTING_FILTER, redact, register_secret
 
 log = logging.getLogger("nba_props.alerts")
 log.addFilter(REDACTING_FILTER)
 
-PROJECT_DIR = Path(__file__).resolve().parents[2]
 
 WEBHOOK_URL = "NBA_PROPS_ALERT_WEBHOOK_URL"
 WEBHOOK_FORMAT = "NBA_PROPS_ALERT_WEBHOOK_FORMAT"

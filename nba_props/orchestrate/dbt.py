@@ -9,11 +9,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from dbt.cli.main import dbtRunner, dbtRunnerResult
+from nba_props.paths import PROJECT_DIR
 
 log = logging.getLogger(__name__)
-
-PROJECT_DIR = Path(__file__).resolve().parents[2]
 
 
 class DbtError(RuntimeError):
@@ -105,6 +103,10 @@ def run_dbt(
     raise_on_failure: bool = True,
 ) -> DbtOutcome:
     """Run one dbt command in-process and return what each node did."""
+    # Deferred on purpose: dbt takes seconds to import, and only the commands that build
+    # need it (`nba-props load` and `--help` start at once).
+    from dbt.cli.main import dbtRunner
+
     cli = [*args, "--project-dir", str(project_dir)]
     cli += ["--profiles-dir", str(profiles_dir or project_dir)]
     if target:
@@ -120,7 +122,7 @@ def run_dbt(
         overrides["NBA_PROPS_DUCKDB"] = str(Path(database).resolve())
     with _env(overrides):
         try:
-            result: dbtRunnerResult = dbtRunner().invoke(cli)
+            result = dbtRunner().invoke(cli)
         finally:
             release_duckdb()
     outcome = DbtOutcome(command=list(cli), success=result.success)

@@ -10,8 +10,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from nba_api.stats.static import players
-
 from nba_props.load import DuckDBLoader, LoadResult
 from nba_props.orchestrate.execution_log import ExecutionLog, load_files
 
@@ -25,6 +23,8 @@ def reference_dir(landing_dir: Path) -> Path:
 
 def write_player_registry(landing_dir: Path) -> Path:
     """Write nba_api's static player list as a JSON file for the `nbacom_players` table."""
+    from nba_api.stats.static import players  # deferred: its data module loads in 0.1 s
+
     out = reference_dir(landing_dir) / "nbacom_players" / "nbacom_players.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     records = sorted(players.get_players(), key=lambda p: p["id"])

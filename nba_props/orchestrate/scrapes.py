@@ -13,11 +13,15 @@ import logging
 from collections.abc import Iterable, Mapping
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from nba_props.orchestrate.execution_log import ExecutionLog, job
-from nba_props.scrape import MissingSecretError, ScrapeResult, scrape_day
+from nba_props.scrape.errors import MissingSecretError
 from nba_props.scrape.landing import MANIFEST
 from nba_props.scrape.secrets import get_secret
+
+if TYPE_CHECKING:
+    from nba_props.scrape.runner import ScrapeResult
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +39,10 @@ def scrape_logged(
     **kwargs: object,
 ) -> ScrapeResult:
     """``scrape_day`` with its execution-log row (status, rows, requests, warnings)."""
+    # Deferred on purpose: the scrapers (pydantic models, nba_api) load only when a run
+    # scrapes; replay runs and the CLI's start never import them.
+    from nba_props.scrape.runner import scrape_day
+
     with job(
         execution_log,
         "scrape",

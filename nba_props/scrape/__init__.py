@@ -15,24 +15,65 @@ quarantine, manifest, GCS copy), ``nbacom`` / ``odds_api`` / ``balldontlie`` (on
 each), ``runner`` (``scrape_day``).
 """
 
-from nba_props.scrape.breaker import BreakerRegistry, CircuitBreaker
-from nba_props.scrape.config import RetryPolicy, ScrapeConfig
-from nba_props.scrape.errors import (
-    CircuitOpenError,
-    HttpError,
-    MissingSecretError,
-    RetriesExhaustedError,
-    SchemaDriftError,
-    ScrapeError,
-    TransientError,
-)
-from nba_props.scrape.landing import find_landed
-from nba_props.scrape.logs import configure_logging
-from nba_props.scrape.runner import SCRAPERS, ScrapeResult, Source, scrape_day
+from __future__ import annotations
 
-SOURCES: tuple[str, ...] = tuple(SCRAPERS)
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+# Names are imported from their module on first use (PEP 562), so that importing one
+# submodule (the CLI's logging, the errors) does not import every scraper.
+_EXPORTS: dict[str, str] = {
+    "BreakerRegistry": "nba_props.scrape.breaker",
+    "CircuitBreaker": "nba_props.scrape.breaker",
+    "RetryPolicy": "nba_props.scrape.config",
+    "ScrapeConfig": "nba_props.scrape.config",
+    "CircuitOpenError": "nba_props.scrape.errors",
+    "HttpError": "nba_props.scrape.errors",
+    "MissingSecretError": "nba_props.scrape.errors",
+    "RetriesExhaustedError": "nba_props.scrape.errors",
+    "SchemaDriftError": "nba_props.scrape.errors",
+    "ScrapeError": "nba_props.scrape.errors",
+    "TransientError": "nba_props.scrape.errors",
+    "find_landed": "nba_props.scrape.landing",
+    "configure_logging": "nba_props.scrape.logs",
+    "SCRAPERS": "nba_props.scrape.runner",
+    "ScrapeResult": "nba_props.scrape.runner",
+    "Source": "nba_props.scrape.runner",
+    "scrape_day": "nba_props.scrape.runner",
+}
+
+if TYPE_CHECKING:
+    from nba_props.scrape.breaker import BreakerRegistry, CircuitBreaker
+    from nba_props.scrape.config import RetryPolicy, ScrapeConfig
+    from nba_props.scrape.errors import (
+        CircuitOpenError,
+        HttpError,
+        MissingSecretError,
+        RetriesExhaustedError,
+        SchemaDriftError,
+        ScrapeError,
+        TransientError,
+    )
+    from nba_props.scrape.landing import find_landed
+    from nba_props.scrape.logs import configure_logging
+    from nba_props.scrape.runner import SCRAPERS, ScrapeResult, Source, scrape_day
+
+    SOURCES: tuple[str, ...]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "SOURCES":
+        value: Any = tuple(import_module("nba_props.scrape.runner").SCRAPERS)
+    elif name in _EXPORTS:
+        value = getattr(import_module(_EXPORTS[name]), name)
+    else:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    globals()[name] = value
+    return value
+
 
 __all__ = [
+    "SCRAPERS",
     "SOURCES",
     "BreakerRegistry",
     "CircuitBreaker",

@@ -28,9 +28,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from nba_props.paths import PROJECT_DIR
+
 log = logging.getLogger(__name__)
 
-PROJECT_DIR = Path(__file__).resolve().parents[2]
 EMULATOR_PROJECT = "nba-props-local"
 
 # Pinned: both are young projects whose behaviour changes between releases.
