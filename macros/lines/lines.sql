@@ -41,10 +41,13 @@
     {{ return(adapter.dispatch('median_value', 'nba_props')(column)) }}
 {%- endmacro %}
 
+{#- The offsets are floor((n - 1) / 2) and floor(n / 2), written with floor and a cast
+    rather than div(): the same integers on BigQuery, and bqemulator (1.4.0) evaluates
+    div(count(x) - 1, 2) as count(x) - (1 div 2), so every consensus line was null there. -#}
 {% macro default__median_value(column) -%}
     (
-        array_agg({{ column }} ignore nulls order by {{ column }})[safe_offset(div(count({{ column }}) - 1, 2))]
-        + array_agg({{ column }} ignore nulls order by {{ column }})[safe_offset(div(count({{ column }}), 2))]
+        array_agg({{ column }} ignore nulls order by {{ column }})[safe_offset(cast(floor((count({{ column }}) - 1) / 2) as int64))]
+        + array_agg({{ column }} ignore nulls order by {{ column }})[safe_offset(cast(floor(count({{ column }}) / 2) as int64))]
     ) / 2
 {%- endmacro %}
 

@@ -29,6 +29,22 @@
         {%- do columns.append(column.name ~ ' ' ~ nba_props.contract_data_type(column.data_type)) -%}
     {%- endfor -%}
     create table if not exists {{ relation }} ({{ columns | join(', ') }})
+    {{- nba_props.predictions_source_layout() }}
+{%- endmacro %}
+
+{#- BigQuery: the layout the worker creates (nba_props/predict/contract.py,
+    BIGQUERY_PARTITION and BIGQUERY_CLUSTER): one partition per game date, so the worker's
+    MERGE of a date rewrites one partition; a pytest checks the two agree. -#}
+{% macro predictions_source_layout() -%}
+    {{ return(adapter.dispatch('predictions_source_layout', 'nba_props')()) }}
+{%- endmacro %}
+
+{% macro default__predictions_source_layout() -%}
+    {{ return('') }}
+{%- endmacro %}
+
+{% macro bigquery__predictions_source_layout() -%}
+    {{ return(' partition by game_date cluster by run_mode, system_id, market') }}
 {%- endmacro %}
 
 {# The warehouse spelling of a contract type written in DuckDB terms in the YAML. #}

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from datetime import time as dtime
@@ -26,6 +27,7 @@ from nba_props.predict.worker import DateResult, PredictionWorker, closing_as_of
 log = logging.getLogger(__name__)
 
 GRADING_SELECTOR = "stg_nba_predictions__player_prop_predictions+"
+ACCURACY = "nba_predictions.prediction_accuracy"
 
 
 def season_start_year(season: str | int) -> int:
@@ -77,31 +79,55 @@ class BacktestResult:
     summary: list[dict] = field(default_factory=list)
 
 
-def backtest_dates(con: duckdb.DuckDBPyConnection, config: BacktestConfig) -> list[date]:
-    """Game dates of the season with at least one line in the markets, after the warm-up."""
-    year = season_start_year(config.season)
-    markets = ", ".join("?" for _ in config.markets)
-    sql = f"""
+def season_bounds(year: int) -> tuple[date, date]:
+    """The dates a season's games fall in (July 1 to June 30): a partition filter for
+    BigQuery, whose large facts require one (require_partition_filter)."""
+    return date(year, 7, 1), date(year + 1, 6, 30)
+
+
+def backtest_dates_sql(n_markets: int, relation: Callable[[str], str] = str) -> str:
+    """Game dates of a season with a line in the markets (``?``: the season's bounds,
+    season year, *markets)."""
+    markets = ", ".join("?" for _ in range(n_markets))
+    return f"""
 select distinct features.game_date
-from {FEATURE_STORE} as features
-inner join {PREFERRED_LINES} as lines
+from {relation(FEATURE_STORE)} as features
+inner join {relation(PREFERRED_LINES)} as lines
     on
         features.game_id = lines.game_id
         and features.player_id = lines.player_id
         and features.market = lines.market
-where features.season_start_year = ? and features.market in ({markets})
+where
+    features.game_date between ? and ?
+    and features.season_start_year = ?
+    and features.market in ({markets})
 order by features.game_date
 """  # noqa: S608
-    dates = [r[0] for r in con.execute(sql, [year, *config.markets]).fetchall()]
-    first = con.execute(
-        f"select min(game_date) from {FEATURE_STORE} where season_start_year = ?",  # noqa: S608
-        [year],
-    ).fetchone()
-    season_start = first[0] if first and first[0] else None
+
+
+def season_start_sql(relation: Callable[[str], str] = str) -> str:
+    """The season's first game date (``?``: the season's bounds, season year)."""
+    return (f"select min(game_date) as first_date from {relation(FEATURE_STORE)} "  # noqa: S608
+            "where game_date between ? and ? and season_start_year = ?")
+
+
+def pick_dates(dates: list[date], season_start: date | None,
+               config: BacktestConfig) -> list[date]:
+    """The dates after the warm-up (or from config.start), up to config.end."""
     if season_start is None:
         return []
     begin = config.start or season_start + timedelta(days=config.warmup_days)
     return [d for d in dates if d >= begin and (config.end is None or d <= config.end)]
+
+
+def backtest_dates(con: duckdb.DuckDBPyConnection, config: BacktestConfig) -> list[date]:
+    """Game dates of the season with at least one line in the markets, after the warm-up."""
+    year = season_start_year(config.season)
+    sql = backtest_dates_sql(len(config.markets))
+    bounds = season_bounds(year)
+    dates = [r[0] for r in con.execute(sql, [*bounds, year, *config.markets]).fetchall()]
+    first = con.execute(season_start_sql(), [*bounds, year]).fetchone()
+    return pick_dates(dates, first[0] if first and first[0] else None, config)
 
 
 def run_backtest(
@@ -152,13 +178,14 @@ def run_backtest(
                           summary)
 
 
-def graded_rows_sql(n_markets: int, n_systems: int) -> str:
+def graded_rows_sql(n_markets: int, n_systems: int,
+                    relation: Callable[[str], str] = str) -> str:
     """Graded backtest rows of the markets and (system_id, system_version)s, in a window."""
     markets = ", ".join("?" for _ in range(n_markets))
     systems = " or ".join("(system_id = ? and system_version = ?)" for _ in range(n_systems))
     return f"""
 select *
-from nba_predictions.prediction_accuracy
+from {relation(ACCURACY)}
 where run_mode = 'backtest'
     and game_date between ? and ?
     and market in ({markets})

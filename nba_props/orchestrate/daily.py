@@ -6,9 +6,8 @@ interrupted backfill can be run again, without losing or duplicating anything.
 
 Two warehouses: DuckDB (the default) and BigQuery (``warehouse="bigquery"``: the landed
 files go to BigQuery's ``nba_raw`` through the BigQuery loader, the job rows to
-``nba_monitoring.processor_execution_log`` there, and dbt runs with a BigQuery target).
-The prediction writer is DuckDB-only, so on BigQuery the predict and grade steps are
-skipped and reported: ``dbt build`` builds everything once, as without predictions.
+``nba_monitoring.processor_execution_log`` there, dbt runs with a BigQuery target, and
+the ML workers read and write BigQuery: nba_props.predict.bigquery_io).
 """
 
 from __future__ import annotations
@@ -52,7 +51,6 @@ GRADING = "source:nba_predictions+"
 DATA_BUILD = ("build", "--exclude-resource-type", "unit_test")
 KEY_ENV = {"odds_api": "ODDS_API_KEY"}
 WAREHOUSES = ("duckdb", "bigquery")
-PREDICT_SKIPPED_BIGQUERY = "predict skipped: the prediction writer is DuckDB-only"
 
 
 class Loader(Protocol):
@@ -95,8 +93,8 @@ class DailyConfig:
 
     @property
     def can_predict(self) -> bool:
-        """Predictions on, and a warehouse the prediction writer can write to."""
-        return self.predict and self.warehouse == "duckdb"
+        """Predictions on (both warehouses have a prediction writer)."""
+        return self.predict
 
 
 @dataclass
@@ -324,7 +322,8 @@ def _predict(cfg: DailyConfig, day: date, execution_log: ExecutionLog) -> int:
         command="nba-props daily",
         run_id=cfg.run_id,
     ) as record:
-        result = predict(cfg.database, day)
+        result = _predict_on_warehouse(cfg, day) if cfg.warehouse == "bigquery" else (
+            predict(cfg.database, day))
         record.rows_affected = result.predictions_written
         record.set_detail(skipped_reason=result.skipped_reason)
     if result.skipped_reason:
@@ -332,29 +331,17 @@ def _predict(cfg: DailyConfig, day: date, execution_log: ExecutionLog) -> int:
     return int(result.predictions_written)
 
 
-def _skip_predict(
-    cfg: DailyConfig, results: Sequence[DayResult], execution_log: ExecutionLog, command: str
-) -> None:
-    """BigQuery: no prediction writer yet. Say so, in the log, the results and the job log."""
-    log.warning(
-        "%s (warehouse %s): no predictions, no grading build",
-        PREDICT_SKIPPED_BIGQUERY,
-        cfg.warehouse,
-    )
-    for result in results:
-        result.notes.append(PREDICT_SKIPPED_BIGQUERY)
-        with job(
-            execution_log, "predict", f"predict {result.day}", command=command, run_id=cfg.run_id
-        ) as record:
-            record.status = "skipped"
-            record.rows_affected = 0
-            record.set_detail(skipped_reason=PREDICT_SKIPPED_BIGQUERY, warehouse=cfg.warehouse)
+def _predict_on_warehouse(cfg: DailyConfig, day: date) -> Any:
+    """The BigQuery worker: the day's features read in one query, one MERGE written."""
+    from nba_props.predict.bigquery_run import BigQueryRun, predict_bigquery
+
+    run = BigQueryRun(cfg.bigquery, cfg.bigquery_client)
+    return predict_bigquery(day, database=cfg.database, run=run, run_id=cfg.run_id)
 
 
 def build_args(can_predict: bool) -> list[str]:
     """The day's build. With predictions on, the grading marts are built once, after the
-    workers wrote (grading_args); otherwise (no predictions, or a warehouse without a
-    prediction writer) everything is built once."""
+    workers wrote (grading_args); otherwise everything is built once."""
     return [*DATA_BUILD, "--exclude", GRADING] if can_predict else list(DATA_BUILD)
 
 
@@ -387,8 +374,6 @@ def run_day(day: date, cfg: DailyConfig) -> DayResult:
     window = (day - timedelta(days=cfg.lookback_days), day)
     build = build_args(cfg.can_predict)
     result.dbt.append(_timed(result, "dbt build", lambda: _dbt(cfg, build, window)))
-    if cfg.predict and not cfg.can_predict:
-        _skip_predict(cfg, [result], execution_log, "nba-props daily")
     if cfg.can_predict:
         result.predictions = _timed(result, "predict", lambda: _predict(cfg, day, execution_log))
         result.dbt.append(_timed(result, "grade", lambda: _dbt(cfg, grading_args(), window)))
@@ -504,8 +489,6 @@ def backfill(
         game_days = [r for r in chunk_results if r.outcome == PENDING]
         if game_days:
             game_days[-1].dbt.append(_dbt(cfg, build_args(cfg.can_predict), window))
-            if cfg.predict and not cfg.can_predict:
-                _skip_predict(cfg, game_days, execution_log, "nba-props backfill")
             if cfg.can_predict:
                 for result in game_days:
                     result.predictions = _predict(cfg, result.day, execution_log)

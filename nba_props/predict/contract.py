@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import pyarrow as pa
+
 from nba_props.contracts import BIGINT, DATE, DOUBLE, TIMESTAMP, VARCHAR
 
 SCHEMA = "nba_predictions"
@@ -25,6 +27,13 @@ _DUCKDB_TYPES = {
     DOUBLE: "double",
     DATE: "date",
     TIMESTAMP: "timestamp",
+}
+_ARROW_TYPES = {
+    VARCHAR: pa.string(),
+    BIGINT: pa.int64(),
+    DOUBLE: pa.float64(),
+    DATE: pa.date32(),
+    TIMESTAMP: pa.timestamp("us"),
 }
 _BIGQUERY_TYPES = {
     VARCHAR: "STRING",
@@ -49,6 +58,14 @@ class PredictionColumn:
     @property
     def bigquery_type(self) -> str:
         return _BIGQUERY_TYPES[self.type]
+
+    @property
+    def bigquery_mode(self) -> str:
+        return "NULLABLE" if self.nullable else "REQUIRED"
+
+    @property
+    def arrow_type(self) -> pa.DataType:
+        return _ARROW_TYPES[self.type]
 
 
 def _col(name: str, typ: str, description: str, nullable: bool = False) -> PredictionColumn:
@@ -96,6 +113,14 @@ PREDICTION_COLUMNS: tuple[PredictionColumn, ...] = (
 )
 
 COLUMN_NAMES: tuple[str, ...] = tuple(c.name for c in PREDICTION_COLUMNS)
+# What a batch of predictions is, in memory and in the Parquet a BigQuery load job reads.
+ARROW_SCHEMA = pa.schema(
+    [pa.field(c.name, c.arrow_type, nullable=c.nullable) for c in PREDICTION_COLUMNS]
+)
+# BigQuery layout: one partition per game date (a date's re-run rewrites one partition),
+# clustered by what the writer's MERGE and grading filter on.
+BIGQUERY_PARTITION = "game_date"
+BIGQUERY_CLUSTER = ("run_mode", "system_id", "market")
 
 
 def create_table_sql(if_not_exists: bool = True) -> str:
@@ -107,4 +132,16 @@ def create_table_sql(if_not_exists: bool = True) -> str:
     return (
         f"create table {guard}{QUALIFIED_TABLE} (\n    {cols},\n"
         "    primary key (prediction_id)\n)"
+    )
+
+
+def create_table_bigquery_sql(full_table_id: str) -> str:
+    """BigQuery DDL of the predictions table: the same columns, partitioned and clustered."""
+    cols = ",\n    ".join(
+        f"{c.name} {c.bigquery_type}{'' if c.nullable else ' not null'}"
+        for c in PREDICTION_COLUMNS
+    )
+    return (
+        f"create table if not exists `{full_table_id}` (\n    {cols}\n)\n"
+        f"partition by {BIGQUERY_PARTITION}\ncluster by {', '.join(BIGQUERY_CLUSTER)}"
     )

@@ -49,6 +49,7 @@ MAGIC = b"nba-props-models"
 SUFFIX = ".models"
 ENV_DIR = "NBA_PROPS_MODEL_DIR"
 ENV_REUSE = "NBA_PROPS_MODEL_REUSE"
+GCS_SCHEME = "gs://"
 DEFAULT_KEEP_PER_GROUP = 3
 DEFAULT_KEEP_TOTAL = 12
 # Temporary files older than this are left-overs of an interrupted write.
@@ -131,20 +132,38 @@ def reuse_enabled(reuse: bool | None = None) -> bool:
     return os.environ.get(ENV_REUSE, "1").strip().lower() not in _FALSE
 
 
-def model_directory(database: Path, directory: Path | None = None) -> Path:
-    """The argument, else env NBA_PROPS_MODEL_DIR, else `models/` beside the database."""
-    if directory is not None:
-        return Path(directory)
+def model_location(database: Path, directory: Path | str | None = None) -> Path | str:
+    """Where models are kept: the argument, else env NBA_PROPS_MODEL_DIR, else `models/`
+    beside the database. A ``gs://bucket/prefix`` value is kept as text (a GCS prefix)."""
+    if directory is not None and str(directory).strip():
+        text = str(directory).strip()
+        return text if text.startswith(GCS_SCHEME) else Path(directory)
     env = os.environ.get(ENV_DIR, "").strip()
+    if env.startswith(GCS_SCHEME):
+        return env
     return Path(env) if env else Path(database).resolve().parent / "models"
 
 
-def live_store(database: Path, directory: Path | None = None,
+def model_directory(database: Path, directory: Path | None = None) -> Path:
+    """The local model directory (see model_location for a GCS prefix)."""
+    location = model_location(database, directory)
+    if isinstance(location, str):
+        raise ValueError(f"{location} is a GCS prefix, not a local directory")
+    return location
+
+
+def live_store(database: Path, directory: Path | str | None = None,
                reuse: bool | None = None) -> ModelStore | None:
-    """The store a live run uses, or None when model reuse is turned off."""
+    """The store a live run uses (a local folder, or a GCS prefix given as gs://...), or
+    None when model reuse is turned off."""
     if not reuse_enabled(reuse):
         return None
-    return ModelStore(model_directory(database, directory))
+    location = model_location(database, directory)
+    if isinstance(location, str):
+        from nba_props.predict.gcs_model_store import GcsModelStore
+
+        return GcsModelStore(location)
+    return ModelStore(location)
 
 
 def _header(payload: bytes) -> bytes:
@@ -161,13 +180,21 @@ def _payload(blob: bytes) -> bytes:
 
 
 class ModelStore:
-    """A directory of fitted system sets, one file per key."""
+    """A directory of fitted system sets, one file per key (a local folder).
+
+    The storage operations are the methods below ``# --- storage``; GcsModelStore
+    (nba_props.predict.gcs_model_store) keeps the same files under a ``gs://`` prefix.
+    """
 
     def __init__(self, directory: Path, keep_per_group: int = DEFAULT_KEEP_PER_GROUP,
                  keep_total: int = DEFAULT_KEEP_TOTAL):
         self.directory = Path(directory)
         self.keep_per_group = max(1, keep_per_group)
         self.keep_total = max(1, keep_total)
+
+    @property
+    def location(self) -> str:
+        return str(self.directory)
 
     def path(self, key: ModelKey) -> Path:
         return self.directory / key.filename
@@ -176,10 +203,15 @@ class ModelStore:
              system_ids: Sequence[str]) -> list[PredictionSystem] | None:
         """The stored systems of the key, checked against `data`; None to fit instead."""
         path = self.path(key)
-        if not path.is_file():
+        try:
+            blob = self._read_bytes(path)
+        except OSError as exc:
+            log.warning("model file %s is unreadable (%s); refitting", path, exc)
+            return None
+        if blob is None:
             return None
         try:
-            systems = self._read(path, key)
+            systems = _systems(blob, key)
             _check(systems, data, system_ids)
         except CorruptModelFile as exc:
             log.warning("model file %s not used (%s); refitting", path, exc)
@@ -189,7 +221,7 @@ class ModelStore:
                         type(exc).__name__, exc)
             return None
         try:
-            os.utime(path)  # most recently used: kept longest
+            self._touch(path)  # most recently used: kept longest
         except OSError as exc:
             log.debug("could not touch %s: %s", path, exc)
         return systems
@@ -197,35 +229,20 @@ class ModelStore:
     def save(self, key: ModelKey, systems: Sequence[PredictionSystem]) -> Path | None:
         """Write the fitted systems atomically; a failure is logged, never raised."""
         path = self.path(key)
-        tmp: str | None = None
         try:
             payload = pickle.dumps({"key": key.digest, "systems": list(systems)},
                                    protocol=pickle.HIGHEST_PROTOCOL)
-            self.directory.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=f".{key.filename}.", suffix=".tmp",
-                                       dir=self.directory)
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(_header(payload))
-                fh.write(payload)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, path)
-            tmp = None
+            self._write_atomic(path, key.filename, _header(payload) + payload)
         except (OSError, pickle.PicklingError, TypeError, AttributeError) as exc:
             log.warning("could not save models to %s: %s", path, exc)
             return None
-        finally:
-            if tmp is not None:
-                Path(tmp).unlink(missing_ok=True)
         self.prune()
         return path
 
     def files(self) -> list[Path]:
-        """The model files of the directory, most recently used first."""
-        if not self.directory.is_dir():
-            return []
-        found = [p for p in self.directory.iterdir() if _NAME.match(p.name) and p.is_file()]
-        return sorted(found, key=lambda p: (p.stat().st_mtime_ns, p.name), reverse=True)
+        """The model files of the store, most recently used first."""
+        found = [(p, t) for p, t in self._list() if _NAME.match(_name(p))]
+        return [p for p, _ in sorted(found, key=lambda pt: (pt[1], _name(pt[0])), reverse=True)]
 
     def prune(self) -> list[Path]:
         """Remove all but the most recently used files (per group and overall)."""
@@ -233,7 +250,7 @@ class ModelStore:
         per_group: dict[str, int] = {}
         kept = 0
         for path in self.files():
-            match = _NAME.match(path.name)
+            match = _NAME.match(_name(path))
             group = match.group("group") if match else ""
             if kept < self.keep_total and per_group.get(group, 0) < self.keep_per_group:
                 per_group[group] = per_group.get(group, 0) + 1
@@ -241,28 +258,73 @@ class ModelStore:
                 continue
             removed.append(path)
         for path in removed:
-            path.unlink(missing_ok=True)
-        now = time.time()
-        for path in self.directory.glob(f".*{SUFFIX}.*.tmp"):
-            if now - path.stat().st_mtime > STALE_TEMP_SECONDS:
-                path.unlink(missing_ok=True)
-                removed.append(path)
+            self._delete(path)
+        removed += self._remove_stale_temps(time.time() - STALE_TEMP_SECONDS)
         if removed:
-            log.info("pruned %d old model files from %s", len(removed), self.directory)
+            log.info("pruned %d old model files from %s", len(removed), self.location)
         return removed
 
-    @staticmethod
-    def _read(path: Path, key: ModelKey) -> list[PredictionSystem]:
-        payload = _payload(path.read_bytes())
-        # Only files this store wrote (see the module docstring), after the digest check.
-        content = pickle.loads(payload)  # noqa: S301
-        if not isinstance(content, dict) or content.get("key") != key.digest:
-            raise CorruptModelFile("the file holds another key")
-        systems = content.get("systems")
-        if not isinstance(systems, list) or not all(
-                isinstance(s, PredictionSystem) for s in systems):
-            raise CorruptModelFile("the file does not hold prediction systems")
-        return systems
+    # --- storage: a local directory ----------------------------------------------------------
+    def _read_bytes(self, path: Path) -> bytes | None:
+        """The file's bytes, or None when there is no such file."""
+        return path.read_bytes() if path.is_file() else None
+
+    def _touch(self, path: Path) -> None:
+        os.utime(path)
+
+    def _write_atomic(self, path: Path, filename: str, data: bytes) -> None:
+        """A temporary file in the same directory, then os.replace: whole or not at all."""
+        tmp: str | None = None
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=f".{filename}.", suffix=".tmp",
+                                       dir=self.directory)
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, path)
+            tmp = None
+        finally:
+            if tmp is not None:
+                Path(tmp).unlink(missing_ok=True)
+
+    def _list(self) -> list[tuple[Path, int]]:
+        """(file, last-used time in ns) of every regular file of the directory."""
+        if not self.directory.is_dir():
+            return []
+        return [(p, p.stat().st_mtime_ns) for p in self.directory.iterdir() if p.is_file()]
+
+    def _delete(self, path: Path) -> None:
+        path.unlink(missing_ok=True)
+
+    def _remove_stale_temps(self, before: float) -> list[Path]:
+        removed = []
+        if not self.directory.is_dir():
+            return removed
+        for path in self.directory.glob(f".*{SUFFIX}.*.tmp"):
+            if path.stat().st_mtime < before:
+                path.unlink(missing_ok=True)
+                removed.append(path)
+        return removed
+
+
+def _name(path: object) -> str:
+    """The file name of a local path or of a gs:// URI."""
+    return str(path).rsplit("/", 1)[-1]
+
+
+def _systems(blob: bytes, key: ModelKey) -> list[PredictionSystem]:
+    payload = _payload(blob)
+    # Only files this store wrote (see the module docstring), after the digest check.
+    content = pickle.loads(payload)  # noqa: S301
+    if not isinstance(content, dict) or content.get("key") != key.digest:
+        raise CorruptModelFile("the file holds another key")
+    systems = content.get("systems")
+    if not isinstance(systems, list) or not all(
+            isinstance(s, PredictionSystem) for s in systems):
+        raise CorruptModelFile("the file does not hold prediction systems")
+    return systems
 
 
 def _check(systems: Sequence[PredictionSystem], data: TrainingSet,

@@ -8,7 +8,7 @@ nothing known later.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from typing import Any, Protocol
 
@@ -43,8 +43,11 @@ def _placeholders(values: Sequence[Any]) -> str:
 
 
 def _frame(con: Connection, sql: str, params: list[Any]) -> Frame:
-    table = con.sql(sql, params=params).to_arrow_table()
-    frame = Frame.from_arrow(table)
+    return with_line_features(Frame.from_arrow(con.sql(sql, params=params).to_arrow_table()))
+
+
+def with_line_features(frame: Frame) -> Frame:
+    """Add the features computed from the line (both engines' readers return the same)."""
     if "line" in frame and "stat_avg_l10" in frame:
         frame = frame.with_columns(
             {"line_minus_stat_avg_l10": frame["line"] - frame["stat_avg_l10"]}
@@ -57,7 +60,17 @@ def _frame(con: Connection, sql: str, params: list[Any]) -> Frame:
     return frame
 
 
-def prediction_rows_sql(n_markets: int) -> str:
+def _same(name: str) -> str:
+    return name
+
+
+def prediction_rows_sql(n_markets: int, relation: Callable[[str], str] = _same) -> str:
+    """The prediction read, ``?`` placeholders: (game date, *markets, as_of, as_of, game date).
+
+    ``relation`` spells a relation for the engine (DuckDB: as is; BigQuery: qualified).
+    Both tables are filtered on their partition column (game_date): BigQuery reads one
+    partition of each.
+    """
     markets = ", ".join("?" for _ in range(n_markets))
     return f"""
 select
@@ -69,8 +82,8 @@ select
     lines.over_odds,
     lines.under_odds,
     lines.line_timestamp
-from {FEATURE_STORE} as features
-inner join {PREFERRED_LINES} as lines
+from {relation(FEATURE_STORE)} as features
+inner join {relation(PREFERRED_LINES)} as lines
     on
         features.game_id = lines.game_id
         and features.player_id = lines.player_id
@@ -80,6 +93,7 @@ where
     and features.market in ({markets})
     and lines.valid_from <= ?
     and (lines.valid_to is null or lines.valid_to > ?)
+    and lines.game_date = ?
 order by features.market, features.game_id, features.player_id
 """  # noqa: S608 (relation names are constants; every value is a parameter)
 
@@ -89,17 +103,18 @@ def read_prediction_rows(
 ) -> Frame:
     """ONE query: every (player, game, market) of the date with a line valid at as_of."""
     sql = prediction_rows_sql(len(markets))
-    return _frame(con, sql, [game_date, *markets, as_of, as_of])
+    return _frame(con, sql, prediction_values(game_date, as_of, markets))
 
 
-def read_training_rows(
-    con: Connection, before: date, markets: Sequence[str], since: date | None = None
-) -> Frame:
-    """ONE query: played games strictly before `before`, with their outcome and closing line.
+def prediction_values(game_date: date, as_of: datetime, markets: Sequence[str]) -> list[Any]:
+    """The values of prediction_rows_sql's placeholders, in order."""
+    return [game_date, *markets, as_of, as_of, game_date]
 
-    Players who did not play (no box score, or zero minutes) are not training rows.
-    """
-    sql = f"""
+
+def training_rows_sql(n_markets: int, relation: Callable[[str], str] = _same) -> str:
+    """The training read, ``?`` placeholders: (before, since, *markets)."""
+    markets = ", ".join("?" for _ in range(n_markets))
+    return f"""
 select
     features.*,
     outcomes.actual_value,
@@ -108,13 +123,13 @@ select
     lines.n_books as line_book_count,
     lines.over_odds,
     lines.under_odds
-from {FEATURE_STORE} as features
-inner join {PROP_OUTCOMES} as outcomes
+from {relation(FEATURE_STORE)} as features
+inner join {relation(PROP_OUTCOMES)} as outcomes
     on
         features.game_id = outcomes.game_id
         and features.player_id = outcomes.player_id
         and features.market = outcomes.market
-left join {PREFERRED_LINES} as lines
+left join {relation(PREFERRED_LINES)} as lines
     on
         features.game_id = lines.game_id
         and features.player_id = lines.player_id
@@ -125,14 +140,31 @@ where
     and features.game_date >= ?
     and not features.is_upcoming
     and outcomes.minutes > 0
-    and features.market in ({_placeholders(markets)})
+    and features.market in ({markets})
 order by features.game_date, features.game_id, features.player_id, features.market
 """  # noqa: S608 (relation names are constants; every value is a parameter)
-    return _frame(con, sql, [before, since or date(1900, 1, 1), *markets])
+
+
+def training_since(since: date | None) -> date:
+    return since or date(1900, 1, 1)
+
+
+def read_training_rows(
+    con: Connection, before: date, markets: Sequence[str], since: date | None = None
+) -> Frame:
+    """ONE query: played games strictly before `before`, with their outcome and closing line.
+
+    Players who did not play (no box score, or zero minutes) are not training rows.
+    """
+    sql = training_rows_sql(len(markets))
+    return _frame(con, sql, [before, training_since(since), *markets])
+
+
+MARKETS_SQL = "select market from {} order by market"
 
 
 def read_markets(con: Connection) -> list[str]:
-    rows = con.execute(f"select market from {PROP_MARKETS} order by market").fetchall()  # noqa: S608
+    rows = con.execute(MARKETS_SQL.format(PROP_MARKETS)).fetchall()
     return [r[0] for r in rows]
 
 

@@ -15,22 +15,12 @@ from typing import Any
 
 import pyarrow as pa
 
-from nba_props.predict.contract import COLUMN_NAMES, PREDICTION_COLUMNS, QUALIFIED_TABLE, SCHEMA
+from nba_props.predict.contract import ARROW_SCHEMA, COLUMN_NAMES, QUALIFIED_TABLE, SCHEMA
 from nba_props.predict.contract import create_table_sql as _create_table_sql
 
 log = logging.getLogger(__name__)
 
-_ARROW_TYPES = {
-    "varchar": pa.string(),
-    "bigint": pa.int64(),
-    "double": pa.float64(),
-    "date": pa.date32(),
-    "timestamp": pa.timestamp("us"),
-}
-ARROW_SCHEMA = pa.schema(
-    [pa.field(c.name, _ARROW_TYPES[c.duckdb_type], nullable=c.nullable)
-     for c in PREDICTION_COLUMNS]
-)
+__all__ = ["ARROW_SCHEMA", "ensure_table", "replace_predictions"]
 _BATCH_VIEW = "_nba_props_prediction_batch"
 
 

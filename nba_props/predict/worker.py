@@ -31,6 +31,7 @@ from nba_props.predict.model_store import ModelKey, ModelStore, model_key
 from nba_props.predict.probability import recommend, side_probabilities
 from nba_props.predict.settings import PredictSettings
 from nba_props.predict.systems import PredictionSystem, TrainingSet, build_systems
+from nba_props.predict.warehouse_io import PredictionIO, prediction_io
 
 log = logging.getLogger(__name__)
 
@@ -68,11 +69,13 @@ def closing_as_of(game_date: date) -> datetime:
 
 
 class PredictionWorker:
-    """Predicts dates against one DuckDB connection (or anything with the same execute)."""
+    """Predicts dates against one warehouse: a DuckDB connection (or anything with the same
+    execute), or a PredictionIO such as nba_props.predict.bigquery_io.BigQueryPredictionIO."""
 
     def __init__(self, con: Any, settings: PredictSettings | None = None,
                  run_id: str | None = None, model_store: ModelStore | None = None):
         self.con = con
+        self.io: PredictionIO = prediction_io(con)
         self.settings = settings or PredictSettings()
         self.run_id = run_id or uuid.uuid4().hex[:12]
         self.model_store = model_store
@@ -86,7 +89,7 @@ class PredictionWorker:
     @property
     def markets(self) -> list[str]:
         if self._markets is None:
-            self._markets = list(self.settings.markets) or reader.read_markets(self.con)
+            self._markets = list(self.settings.markets) or self.io.read_markets()
         return self._markets
 
     @property
@@ -107,7 +110,7 @@ class PredictionWorker:
         since = None
         if self.settings.training_days:
             since = cutoff - timedelta(days=self.settings.training_days)
-        frame = reader.read_training_rows(self.con, cutoff, self.markets, since)
+        frame = self.io.read_training_rows(cutoff, self.markets, since)
         if len(frame) < self.settings.min_training_rows:
             raise InsufficientTrainingData(
                 f"{len(frame)} training rows before {cutoff} (need "
@@ -164,15 +167,15 @@ class PredictionWorker:
         if as_of.tzinfo is not None:
             as_of = as_of.astimezone(UTC).replace(tzinfo=None)
         if not self._table_ready:
-            store.ensure_table(self.con)
+            self.io.ensure_table()
             self._table_ready = True
-        frame = reader.read_prediction_rows(self.con, game_date, as_of, self.markets)
+        frame = self.io.read_prediction_rows(game_date, as_of, self.markets)
         if len(frame) == 0:
             # Nothing to predict (no line yet): no training; earlier rows of the date go.
             systems = self._written or build_systems(self.settings.systems,
                                                      seed=self.settings.seed)[1]
-            store.replace_predictions(
-                self.con, game_date, self.settings.run_mode,
+            self.io.replace_predictions(
+                game_date, self.settings.run_mode,
                 [(s.system_id, s.system_version) for s in systems], self.markets,
                 self._batch(frame, systems, game_date, as_of),
             )
@@ -183,8 +186,8 @@ class PredictionWorker:
             log.warning("no predictions for %s: %s", game_date, exc)
             return DateResult(game_date, as_of, len(frame), 0, None, skipped_reason=str(exc))
         batch = self._batch(frame, systems, game_date, as_of)
-        written = store.replace_predictions(
-            self.con, game_date, self.settings.run_mode,
+        written = self.io.replace_predictions(
+            game_date, self.settings.run_mode,
             [(s.system_id, s.system_version) for s in systems], self.markets, batch,
         )
         return DateResult(

@@ -14,6 +14,8 @@ the result size; nothing here calls ``.to_dataframe()``.
 
 from __future__ import annotations
 
+import concurrent.futures
+import importlib.util
 import json
 import logging
 import os
@@ -29,6 +31,7 @@ from google.api_core import exceptions as api_exceptions
 from google.api_core import retry as api_retry
 from google.cloud import bigquery
 from google.cloud.bigquery.retry import DEFAULT_JOB_RETRY, DEFAULT_RETRY
+from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_exponential
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +68,9 @@ class BigQuerySettings:
     maximum_bytes_billed: int | None = 50_000_000_000
     # Send jobTimeoutMs so BigQuery itself cancels a runaway job (crucible-emulator refuses it).
     server_job_timeout: bool = True
+    # Read query results through the BigQuery Storage Read API (Arrow streams) when the
+    # google-cloud-bigquery-storage package is installed; never against an emulator.
+    storage_api: bool = True
     labels: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -83,7 +89,14 @@ class BigQuerySettings:
             secret=env.get("NBA_PROPS_BQ_SECRET") or None,
             job_timeout_s=float(env.get("NBA_PROPS_BQ_JOB_TIMEOUT_S", "600")),
             maximum_bytes_billed=int(max_bytes) if max_bytes else 50_000_000_000,
+            storage_api=env.get("NBA_PROPS_BQ_STORAGE_API", "1").strip().lower()
+            not in ("0", "false", "no", "off"),
         )
+
+    @property
+    def use_storage_api(self) -> bool:
+        """Storage Read API for results: asked for, not an emulator, and the package there."""
+        return self.storage_api and not self.api_endpoint and storage_api_installed()
 
 
 def sanitize_label(value: object) -> str:
@@ -273,6 +286,77 @@ def iter_arrow_batches(
         retry=api_retry_policy(settings.api_deadline_s),
     )
     yield from rows.to_arrow_iterable(bqstorage_client=None, max_queue_size=1)
+
+
+def storage_api_installed() -> bool:
+    """True when google-cloud-bigquery-storage is installed (``pip install
+    'nba-props[bigquery-storage]'``); without it results come through REST pages."""
+    return importlib.util.find_spec("google.cloud.bigquery_storage_v1") is not None
+
+
+def read_arrow(
+    client: bigquery.Client,
+    sql: str,
+    params: Mapping[str, object] | None = None,
+    *,
+    settings: BigQuerySettings,
+    job_labels: Mapping[str, str] | None = None,
+) -> pa.Table:
+    """The whole result of ONE bounded query (e.g. one date's rows) as an Arrow table.
+
+    Through the Storage Read API (Arrow record batches, in parallel streams) when
+    ``settings.use_storage_api``; else through REST pages (an emulator, or the package not
+    installed). The job is waited for with a timeout; a job still running then is
+    cancelled. For results too large to hold, use :func:`iter_arrow_batches`.
+    """
+    job = run_query(client, sql, params, settings=settings, job_labels=job_labels)
+    try:
+        rows = job.result(
+            timeout=settings.job_timeout_s, retry=api_retry_policy(settings.api_deadline_s)
+        )
+    except concurrent.futures.TimeoutError:
+        client.cancel_job(job.job_id, location=settings.location,
+                          retry=api_retry_policy(settings.api_deadline_s),
+                          timeout=settings.api_deadline_s)
+        raise
+    storage = settings.use_storage_api
+    log.debug("query %s: %s rows through %s", job.job_id, rows.total_rows,
+              "the Storage Read API" if storage else "REST pages")
+    return rows.to_arrow(create_bqstorage_client=storage, progress_bar_type=None)
+
+
+def named_parameters(sql: str, values: Sequence[object]) -> tuple[str, dict[str, object]]:
+    """A ``?``-placeholder statement (DuckDB's) as BigQuery named parameters @p0, @p1, ...
+
+    The same query text serves both engines; every value stays a parameter. ``?`` inside
+    a string literal is left alone.
+    """
+    out: list[str] = []
+    quote: str | None = None
+    n = 0
+    for ch in sql:
+        if quote:
+            quote = None if ch == quote else quote
+        elif ch in ("'", '"', "`"):
+            quote = ch
+        elif ch == "?":
+            out.append(f"@p{n}")
+            n += 1
+            continue
+        out.append(ch)
+    if n != len(values):
+        raise ValueError(f"{n} placeholders for {len(values)} values")
+    return "".join(out), {f"p{i}": v for i, v in enumerate(values)}
+
+
+def retrying(attempts: int = 3, max_wait_s: float = 30.0) -> Retrying:
+    """tenacity: a new job after a transient job failure (never after bad SQL or data)."""
+    return Retrying(
+        retry=retry_if_exception(is_transient_job_error),
+        stop=stop_after_attempt(attempts),
+        wait=wait_exponential(multiplier=2, max=max_wait_s),
+        reraise=True,
+    )
 
 
 def dry_run_bytes(

@@ -22,8 +22,13 @@ PROJECT_DIR = Path(__file__).resolve().parents[3]
 
 
 @pytest.fixture(scope="session")
-def report(tmp_path_factory: pytest.TempPathFactory) -> Report:
-    return bq_checks.run_checks(tmp_path_factory.mktemp("bq_checks"), PROJECT_DIR)
+def checks_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("bq_checks")
+
+
+@pytest.fixture(scope="session")
+def report(checks_dir: Path) -> Report:
+    return bq_checks.run_checks(checks_dir, PROJECT_DIR)
 
 
 def _failures(report: Report, check: str) -> list[str]:
@@ -81,6 +86,47 @@ def test_every_read_of_a_partition_filtered_table_filters_it(report: Report) -> 
     # Generic tests on the facts (not_null, unique, ...) are among them: dozens, not a few.
     assert len(checked) >= 20, len(checked)
     assert _failures(report, "partition_filter_required") == []
+
+
+def test_contracted_tables_ddl_the_emulator_cannot_run_is_bigquery_sql(
+    report: Report, checks_dir: Path
+) -> None:
+    """bqemulator cannot run `create table t (<columns>, primary key (...) not enforced)
+    as select`, so the emulator target leaves the column list out
+    (macros/bigquery/emulator_constraints.sql). The statement BigQuery gets instead is built
+    here as dbt-bigquery renders it (its adapter's own constraint rendering, the compiled
+    model) and parsed with sqlglot's BigQuery dialect: columns, not null, and the key."""
+    import sqlglot
+    from dbt.adapters.bigquery import BigQueryAdapter
+    from sqlglot import exp
+
+    assert _failures(report, "dbt_compile") == []
+    tpath = checks_dir / "target_prod"
+    manifest = bq_checks.load_manifest(tpath)
+    contracted = {n["name"]: n for n in bq_checks.models(manifest).values()
+                  if n["config"].get("contract", {}).get("enforced")
+                  and n["config"]["materialized"] != "view"}
+    assert {"player_game_summary", "ml_feature_store_v2"} <= set(contracted)
+    for name, node in contracted.items():
+        columns = BigQueryAdapter.render_raw_columns_constraints(raw_columns=node["columns"])
+        keys = BigQueryAdapter.render_raw_model_constraints(raw_constraints=node["constraints"])
+        compiled = bq_checks.compiled_sql(tpath, node)
+        assert compiled, name
+        ddl = (f"create or replace table `nba-props-ci.{node['schema']}.{name}` "
+               f"({', '.join([*columns, *keys])}) as ({compiled})")
+        parsed = sqlglot.parse_one(ddl, read="bigquery")
+        defs = parsed.this.expressions
+        names = [d.name for d in defs if isinstance(d, exp.ColumnDef)]
+        assert names == list(node["columns"]), name
+        not_null = {d.name for d in defs if isinstance(d, exp.ColumnDef)
+                    and d.find(exp.NotNullColumnConstraint)}
+        assert not_null == {c for c, v in node["columns"].items()
+                            if any(k["type"] == "not_null" for k in v["constraints"])}, name
+        if name == "player_game_summary":
+            (key,) = [d for d in defs if isinstance(d, exp.PrimaryKey)]
+            assert [e.name for e in key.expressions] == ["game_id", "player_id"]
+            assert "NOT ENFORCED" in key.sql("bigquery")
+            assert {"game_id", "player_id", "game_date"} <= not_null
 
 
 def test_materialized_views_read_base_tables(report: Report) -> None:

@@ -2,9 +2,10 @@
 
 Emulator tests (NBA_PROPS_BQ_EMULATOR=bqemulator, as `make test` sets): replay
 days of the SYNTHETIC demo landing zone through run_day / backfill into a local BigQuery
-emulator: the BigQuery loader, the BigQuery job log and the skipped predict step are real.
-Only the dbt step is recorded instead of run (the project's models cannot all build on an
-emulator; the recorder checks the command, target and window it is given).
+emulator: the BigQuery loader and the BigQuery job log are real. Here the dbt step is
+recorded instead of run (the recorder checks the command, target and window it is given)
+and predictions are off; test_bq_prediction_cycle.py runs a day with dbt, predict and
+grade on the emulator.
 
 The CLI tests run offline: they check what `--target bigquery` refuses, and why.
 """
@@ -27,7 +28,6 @@ import pytest
 from nba_props import cli
 from nba_props.demo import generate_demo
 from nba_props.orchestrate.daily import (
-    PREDICT_SKIPPED_BIGQUERY,
     DailyConfig,
     DayResult,
     acquire,
@@ -130,7 +130,7 @@ def bq_config(landing: Path, emulator: Emulator, run_id: str, dbt: DbtRecorder,
         target=DBT_TARGET,
         warehouse="bigquery",
         mode="replay",
-        predict=True,
+        predict=False,  # no models built here: the recorder stands in for dbt
         run_id=run_id,
         bigquery=emulator.settings,
         bigquery_client=emulator.client,
@@ -175,7 +175,7 @@ def day_table_rows(emulator: Emulator, results: Sequence[DayResult]) -> dict[str
 
 @pytest.mark.bq_emulator
 @needs_emulator
-def test_daily_on_bigquery_loads_logs_and_skips_predict(
+def test_daily_on_bigquery_loads_and_logs(
     landing: Path, emulator: Emulator, tmp_path: Path
 ) -> None:
     _, files, day_files = acquire(DAY, bq_config(landing, emulator, "x", DbtRecorder(), tmp_path))
@@ -210,13 +210,10 @@ def test_daily_on_bigquery_loads_logs_and_skips_predict(
         n for ns in expected.values() for n in ns
     )
 
-    # Predict is skipped, said so, and logged; dbt built everything once on the target.
-    assert first.predictions == 0 and first.notes == [PREDICT_SKIPPED_BIGQUERY]
-    assert PREDICT_SKIPPED_BIGQUERY in first.render()
+    # Predictions off (--no-predict): dbt built everything once on the target.
+    assert first.predictions == 0 and first.notes == []
     assert [s.step for s in first.steps if not s.step.startswith("load ")] == ["dbt build"]
-    (predict,) = [j for j in jobs if j.job_type == "predict"]
-    assert (predict.status, predict.rows_affected) == ("skipped", 0)
-    assert json.loads(predict.detail)["skipped_reason"] == PREDICT_SKIPPED_BIGQUERY
+    assert [j for j in jobs if j.job_type == "predict"] == []
     assert len(dbt.calls) == 1 and len(first.dbt) == 1
     assert_dbt_call(dbt.calls[0], "bq-daily-1", DAY - timedelta(days=3))
     assert first.dbt[0].command[-2:] == ["--target", DBT_TARGET]
@@ -255,10 +252,7 @@ def test_backfill_on_bigquery_builds_once_per_chunk_and_resumes(
     assert day_rows == expected
     assert len(dbt.calls) == 1  # one build for the chunk
     assert_dbt_call(dbt.calls[0], "bq-backfill-1", start - timedelta(days=3))
-    assert all(r.notes == [PREDICT_SKIPPED_BIGQUERY] for r in results)
-    skipped = [j for j in emulator.job_rows("bq-backfill-1") if j.job_type == "predict"]
-    assert sorted(j.job_name for j in skipped) == [f"predict {start}", f"predict {end}"]
-    assert {j.status for j in skipped} == {"skipped"}
+    assert all(r.notes == [] for r in results)
 
     # Resumable: the days are marked done for this warehouse and dbt target only.
     state = landing.parent / "state" / "bigquery" / DBT_TARGET / "days"
@@ -343,7 +337,7 @@ def test_cli_bigquery_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
          "--landing", str(tmp_path)])
     cfg = cli._daily_config(args)
     assert (cfg.warehouse, cfg.target, cfg.predict, cfg.can_predict) == (
-        "bigquery", "emulator", True, False)
+        "bigquery", "emulator", True, True)
     assert cfg.bigquery.project == "nba-props-local"
     assert cfg.bigquery_client.project == "nba-props-local"
     assert cfg.load_options is not None and not cfg.load_options.verify_output_rows
