@@ -28,32 +28,44 @@ prediction_window as (
 
 ),
 
--- One row per listed player, game and market: resolved when any of its lines resolved
--- (an unresolved spelling from one book does not hide another book's resolved line).
-players_listed as (
+listed_lines as (
 
     select
         props.game_date,
         props.market,
         props.game_label,
+        props.game_id,
+        props.player_id,
         coalesce(cast(props.player_id as {{ dbt.type_string() }}), props.player_name)
             as player_key,
-        max(props.game_id) as game_id,
-        max(props.player_id) as player_id,
-        min(
-            case
-                when props.resolution_status = 'resolved' then 0
-                when props.resolution_status like 'market_%' then 1
-                when props.resolution_status like 'player_%' then 2
-                else 3
-            end
-        ) as status_rank
+        case
+            when props.resolution_status = 'resolved' then 0
+            when props.resolution_status like 'market_%' then 1
+            when props.resolution_status like 'player_%' then 2
+            else 3
+        end as status_rank
     from props
     cross join prediction_window
     where
         props.game_date between prediction_window.first_prediction_date
         and prediction_window.last_prediction_date
-    group by 1, 2, 3, 4
+
+),
+
+-- One row per listed player, game and market: resolved when any of its lines resolved
+-- (an unresolved spelling from one book does not hide another book's resolved line).
+players_listed as (
+
+    select
+        game_date,
+        market,
+        game_label,
+        player_key,
+        max(game_id) as game_id,
+        max(player_id) as player_id,
+        min(status_rank) as status_rank
+    from listed_lines
+    group by game_date, market, game_label, player_key
 
 ),
 
