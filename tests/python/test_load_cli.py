@@ -70,4 +70,5 @@ def test_load_on_bad_rows_fail_refuses_the_file(
     assert code == 2
     assert bad_file.name in err and "player_id" in err
     with duckdb.connect(str(database), read_only=True) as con:
-        assert con.execute("select count(*) from nba_raw.nbacom_player_game_logs").fetchone() == (0,)
+        raw = con.execute("select count(*) from nba_raw.nbacom_player_game_logs").fetchone()
+    assert raw == (0,)
