@@ -32,7 +32,7 @@ Gates = Mapping[date, Mapping[str, Mapping[str, GateResult]]]
 SCORE_HEADER = [
     "market", "system", "scored", "Brier", "market Brier", "Brier skill (power)",
     "Brier skill (mult.)", "log-loss", "market log-loss", "plays", "ROI (95% CI)",
-    "CLV line (n)", "CLV prob (n)", "gate: promoted models",
+    "CLV line (n)", "CLV prob (n)", "gate: models promoted / with lines",
 ]
 STAKING_HEADER = ["system", "markets", "policy", "plays", "staked", "ROI", "max drawdown",
                   "log growth"]
@@ -86,11 +86,12 @@ def _plays(rows: Frame, mask: np.ndarray) -> Plays:
 
 
 def _gate_summary(gates: Gates, system: str, market: str) -> tuple[int, int, list[float]]:
-    """(models promoted, models with a gate, their held-out skills)."""
+    """(models promoted, models whose holdout had priced rows of the market, their
+    held-out skills)."""
     promoted, total, skills = 0, 0, []
     for by_system in gates.values():
         gate = by_system.get(system, {}).get(market)
-        if gate is None:
+        if gate is None or gate.n_rows == 0:
             continue
         total += 1
         promoted += int(gate.promoted)
@@ -152,9 +153,14 @@ def _score_row(rows: Frame, mask: np.ndarray, system: str, market: str,
 
 
 def _score_cells(s: Mapping[str, Any]) -> list[str]:
-    roi = "-" if not math.isfinite(s["roi"]) else (
-        f"{_fmt(s['roi'], signed=True, pct=True)} ({_fmt(s['roi_low'], signed=True, pct=True)}"
-        f" .. {_fmt(s['roi_high'], signed=True, pct=True)})")
+    if not math.isfinite(s["roi"]):
+        roi = "-"
+    elif not math.isfinite(s["roi_low"]):
+        roi = f"{_fmt(s['roi'], signed=True, pct=True)} (plays on < 5 dates)"
+    else:
+        roi = (f"{_fmt(s['roi'], signed=True, pct=True)} "
+               f"({_fmt(s['roi_low'], signed=True, pct=True)} .. "
+               f"{_fmt(s['roi_high'], signed=True, pct=True)})")
     return [
         s["market"], s["system"], str(s["scored"]), _fmt(s["brier"]), _fmt(s["market_brier"]),
         _fmt(s["brier_skill"], signed=True), _fmt(s["brier_skill_multiplicative"], signed=True),
@@ -177,8 +183,9 @@ def _gate_line(s: Mapping[str, Any]) -> str:
         verdict += " no plays in it"
     else:
         verdict += ": above 0"
-    return (f"{s['system']} / {s['market']}: promoted in {s['models_promoted']} of "
-            f"{s['models_gated']} models ({held}); {verdict}; plays made: {s['plays']}.")
+    return (f"{s['system']} / {s['market']}: promoted in {s['models_promoted']} of the "
+            f"{s['models_gated']} models whose holdout had its lines ({held}); {verdict}; "
+            f"plays made: {s['plays']}.")
 
 
 def _reliability_table(model_p: np.ndarray, outcome: np.ndarray, rows: Frame, market: str,

@@ -21,6 +21,8 @@ from nba_props.predict.devig import DEVIG_METHODS, no_vig_over
 
 BOOTSTRAP_SAMPLES = 2000
 BOOTSTRAP_SEED = 20
+# Fewer dates than this with plays: no interval (resampling 1-4 days says nothing).
+MIN_BOOTSTRAP_DAYS = 5
 
 
 @dataclass(frozen=True)
@@ -81,10 +83,13 @@ def reliability(p: np.ndarray, outcome: np.ndarray, bins: int = 10) -> list[Reli
 def roi_interval(profit: np.ndarray, staked: np.ndarray, days: np.ndarray,
                  level: float = 0.95, samples: int = BOOTSTRAP_SAMPLES,
                  seed: int = BOOTSTRAP_SEED) -> tuple[float, float]:
-    """Percentile bootstrap interval of sum(profit) / sum(staked), resampling days."""
+    """Percentile bootstrap interval of sum(profit) / sum(staked), resampling days (NaN
+    with plays on fewer than MIN_BOOTSTRAP_DAYS dates)."""
     if not len(days) or np.nansum(staked) <= 0:
         return math.nan, math.nan
     distinct, inverse = np.unique(days, return_inverse=True)
+    if len(distinct) < MIN_BOOTSTRAP_DAYS:
+        return math.nan, math.nan
     day_profit = np.bincount(inverse, weights=np.nan_to_num(profit), minlength=len(distinct))
     day_staked = np.bincount(inverse, weights=np.nan_to_num(staked), minlength=len(distinct))
     rng = np.random.default_rng(seed)

@@ -22,6 +22,15 @@ import duckdb
 import matplotlib
 import numpy as np
 
+from nba_props.backtest.evaluation import (
+    DEVIG_HEADER,
+    SCORE_HEADER,
+    STAKING_HEADER,
+    Evaluation,
+    Gates,
+    evaluate,
+)
+from nba_props.backtest.metrics import reliability
 from nba_props.backtest.runner import (
     BacktestConfig,
     graded_rows_sql,
@@ -29,6 +38,8 @@ from nba_props.backtest.runner import (
     system_versions,
 )
 from nba_props.orchestrate.reference import REFERENCE_TABLES
+from nba_props.predict.devig import no_vig_over
+from nba_props.predict.distribution import implied_mean as anchor_mean
 from nba_props.predict.frame import Frame
 from nba_props.predict.probability import implied_mean
 from nba_props.predict.worker import DateResult
@@ -43,6 +54,7 @@ COLORS = {
     "gradient_boosting": "#d62728",
     "similarity": "#2ca02c",
     "ensemble": "#9467bd",
+    "market_anchored": "#ff7f0e",
 }
 
 
@@ -117,12 +129,21 @@ def _metrics(rows: Frame, mask: np.ndarray) -> dict[str, Any]:
     }
 
 
-def _market_reference(rows: Frame, mask: np.ndarray) -> dict[str, Any]:
+def _market_reference(rows: Frame, mask: np.ndarray, devig: str | None = None) -> dict[str, Any]:
     """The market's own mean (line + de-vigged odds) taken as the prediction: a fairer
-    benchmark than the line for MAE, since a half-point line can never be exact."""
+    benchmark than the line for MAE, since a half-point line can never be exact.
+
+    devig None: the Poisson mean at which P(X > line) is the multiplicative fair P(over)
+    (the reference kept from the first backtests); else the Poisson mean at which
+    P(over | no push) is the fair probability of that de-vig method, i.e. the
+    market-anchored system's anchor (that system with 0 residual trees)."""
     graded = mask & (rows["grade_status"] == "graded")
-    implied = implied_mean(rows["line"][graded], rows["over_odds"][graded],
-                           rows["under_odds"][graded])
+    if devig is None:
+        implied = implied_mean(rows["line"][graded], rows["over_odds"][graded],
+                               rows["under_odds"][graded])
+    else:
+        fair = no_vig_over(rows["over_odds"][graded], rows["under_odds"][graded], devig)
+        implied = anchor_mean(rows["line"][graded], fair, 1.0)
     actual = rows["actual_value"][graded]
     ae = np.abs(implied - actual)
     line_ae = rows["line_absolute_error"][graded]
@@ -143,10 +164,13 @@ def _market_reference(rows: Frame, mask: np.ndarray) -> dict[str, Any]:
 
 
 MARKET_REFERENCE = "market (odds-implied mean)"
+ANCHOR_REFERENCE = "market ({} de-vig, anchor)"
 
 
-def summarise(rows: Frame, markets: Sequence[str], systems: Sequence[str]) -> list[dict]:
-    """Per market: each system, then the market's implied mean as a reference row."""
+def summarise(rows: Frame, markets: Sequence[str], systems: Sequence[str],
+              devig: str = "power") -> list[dict]:
+    """Per market: each system, then the market's implied mean as a reference row, and
+    the market-anchored system's anchor (its de-vig method) as a second one."""
     out = []
     for market in markets:
         for system in systems:
@@ -157,6 +181,8 @@ def summarise(rows: Frame, markets: Sequence[str], systems: Sequence[str]) -> li
         if first is not None and first.any():
             out.append({"market": market, "system": MARKET_REFERENCE,
                         **_market_reference(rows, first)})
+            out.append({"market": market, "system": ANCHOR_REFERENCE.format(devig),
+                        **_market_reference(rows, first, devig)})
     return out
 
 
@@ -198,19 +224,19 @@ TABLE_HEADER = [
 def table_rows(summary: Sequence[dict]) -> list[list[str]]:
     rows = []
     for s in summary:
+        reference = s["system"].startswith("market (")
         rows.append([
             s["market"], s["system"], str(s["graded"]), _fmt(s["mae"]), _fmt(s["line_mae"]),
             f"{s['mae_minus_line']:+.3f} (±{1.96 * s['mae_minus_line_se']:.3f})"
             if not math.isnan(s["mae_minus_line"]) else "-",
             f"{s['bias']:+.3f}" if not math.isnan(s["bias"]) else "-",
             _fmt(s["closer_than_line"], pct=True),
-            str(s["plays"]) if s["system"] != MARKET_REFERENCE else "-",
-            f"{s['wins']}-{s['losses']}-{s['pushes']}" if s["system"] != MARKET_REFERENCE
-            else "-",
+            str(s["plays"]) if not reference else "-",
+            f"{s['wins']}-{s['losses']}-{s['pushes']}" if not reference else "-",
             f"{_fmt(s['hit_rate'], pct=True)} (±{100 * 1.96 * s['hit_rate_se']:.1f})"
             if not math.isnan(s["hit_rate"]) else "-",
             _fmt(s["roi"], pct=True),
-            f"{s['profit_units']:+.1f}" if s["system"] != MARKET_REFERENCE else "-",
+            f"{s['profit_units']:+.1f}" if not reference else "-",
             _fmt(s["lean_hit_rate"], pct=True),
         ])
     return rows
@@ -289,28 +315,28 @@ def plot_market(
     axes[1].legend(fontsize=8)
     files.append(_save(fig, out_dir / f"hit_rate_{market}.png", origin))
 
-    # 3. Calibration: predicted P(over) vs observed share of overs (pushes left out).
-    fig, ax = plt.subplots(figsize=(5.5, 5.5))
-    edges = np.linspace(0, 1, 11)
+    # 3. Reliability: predicted P(over | no push) vs observed share of overs (pushes left
+    # out), every bin with a row, marker area and label by the bin's count.
+    fig, ax = plt.subplots(figsize=(6.5, 6.0))
     for system in systems:
         mask = graded & (rows["system_id"] == system) & (rows["line_outcome"] != "push")
         if not mask.any():
             continue
-        p = rows["prob_over"][mask]
+        p = rows["prob_over"][mask] / (rows["prob_over"][mask] + rows["prob_under"][mask])
         over = (rows["line_outcome"][mask] == "over").astype(float)
-        idx = np.clip(np.digitize(p, edges) - 1, 0, 9)
-        xs, ys, ns = [], [], []
-        for b in range(10):
-            sel = idx == b
-            if sel.sum() >= 20:
-                xs.append(p[sel].mean())
-                ys.append(over[sel].mean())
-                ns.append(sel.sum())
-        ax.plot(xs, ys, marker="o", label=system, color=COLORS.get(system))
+        bins = [b for b in reliability(p, over) if b.n]
+        xs = [b.mean_predicted for b in bins]
+        ys = [b.observed for b in bins]
+        ax.plot(xs, ys, color=COLORS.get(system), label=system, linewidth=1)
+        ax.scatter(xs, ys, s=[8 + 60 * np.sqrt(b.n / max(len(p), 1)) * 4 for b in bins],
+                   color=COLORS.get(system), alpha=0.7)
+        for b in bins:
+            ax.annotate(str(b.n), (b.mean_predicted, b.observed), fontsize=6,
+                        color=COLORS.get(system), xytext=(3, 3), textcoords="offset points")
     ax.plot([0, 1], [0, 1], color="grey", linestyle=":")
-    ax.set_xlabel("predicted P(over)")
+    ax.set_xlabel("predicted P(over | no push)")
     ax.set_ylabel("observed share over")
-    ax.set_title(f"{market}: calibration (bins with >= 20)")
+    ax.set_title(f"{market}: reliability (labels: rows per bin)")
     ax.legend(fontsize=8)
     files.append(_save(fig, out_dir / f"calibration_{market}.png", origin))
 
@@ -378,6 +404,39 @@ def _html_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
+def _evaluation_markdown(evaluation: Evaluation, explain: Sequence[str]) -> list[str]:
+    md = ["## Probabilities, closing-line value and ROI", ""]
+    md += [_markdown_table(SCORE_HEADER, evaluation.scores), ""]
+    md += [f"- {e}" for e in explain] + [""]
+    md += ["## Promotion gate", ""] + [f"- {g}" for g in evaluation.gate] + [""]
+    if evaluation.staking:
+        md += ["## Staking policies (all markets of a system, bankroll 100 units)", "",
+               _markdown_table(STAKING_HEADER, evaluation.staking), "",
+               "- flat: 1 unit a play; quarter_kelly: a quarter of the Kelly fraction of the "
+               "bankroll; capped_kelly: the Kelly fraction capped at 2% a play and 5% a game. "
+               "Plays of a day are sized from the bankroll at its start. max drawdown: the "
+               "largest fall from a running peak; log growth: ln(final / initial bankroll).", ""]
+    if evaluation.devig:
+        md += ["## De-vig methods: calibration of the market's fair P(over)", "",
+               _markdown_table(DEVIG_HEADER, evaluation.devig), "",
+               f"- {evaluation.devig_verdict}", ""]
+    return md
+
+
+def _evaluation_html(evaluation: Evaluation, explain: Sequence[str]) -> list[str]:
+    body = ["<h2>Probabilities, closing-line value and ROI</h2>",
+            _html_table(SCORE_HEADER, evaluation.scores), "<ul>"]
+    body += [f"<li>{html.escape(e)}</li>" for e in explain] + ["</ul>"]
+    body += ["<h2>Promotion gate</h2><ul>"]
+    body += [f"<li>{html.escape(g)}</li>" for g in evaluation.gate] + ["</ul>"]
+    if evaluation.staking:
+        body += ["<h2>Staking policies</h2>", _html_table(STAKING_HEADER, evaluation.staking)]
+    if evaluation.devig:
+        body += ["<h2>De-vig methods</h2>", _html_table(DEVIG_HEADER, evaluation.devig),
+                 f"<p>{html.escape(evaluation.devig_verdict)}</p>"]
+    return body
+
+
 def write_report(
     database: Path,
     config: BacktestConfig,
@@ -387,12 +446,19 @@ def write_report(
     date_results: Sequence[DateResult],
     seconds: float,
     notes: Sequence[str] = (),
+    gates: Gates | None = None,
 ) -> tuple[Path, list[dict]]:
     out_dir.mkdir(parents=True, exist_ok=True)
     rows = _rows(database, config, dates)
     origin = data_origin(database)
     systems = [s for s in system_ids(config) if (rows["system_id"] == s).any()]
-    summary = summarise(rows, config.markets, systems)
+    summary = summarise(rows, config.markets, systems, config.devig_method)
+    evaluation = evaluate(rows, config.markets, systems, gates or {}, config.devig_method)
+    scored = {(e["market"], e["system"]): e for e in evaluation.summary}
+    for entry in summary:
+        entry.update({k: v for k, v in scored.get((entry["market"], entry["system"]),
+                                                  {}).items()
+                      if k not in ("market", "system", "plays", "roi")})
     images = {m: plot_market(rows, m, systems, out_dir, origin) for m in config.markets
               if (rows["market"] == m).any()}
     skipped = [r for r in date_results if r.skipped_reason]
@@ -414,6 +480,9 @@ def write_report(
                          f"({len(cutoffs)} models per system), trained on games strictly "
                          "before each cut-off"),
         ("edge threshold", f"{config.edge_threshold:.3f} probability over break-even"),
+        ("probabilities", f"de-vig {config.devig_method}, calibration {config.calibration} "
+                          "(per market, fitted on held-out predictions before each cut-off); "
+                          "plays only where the system is promoted"),
         ("seed", str(config.seed)),
         ("model versions", str(len(versions))),
         ("runtime", f"{seconds:.0f} s (predict + grade)"),
@@ -433,18 +502,43 @@ def write_report(
         "(from the recorded odds) is P(X > line), taken as the prediction. A half-point line "
         "is never exactly right, so beating the line's MAE is easy; this row is the market's "
         "own point estimate, the benchmark a system has to beat to know more than the book.",
+        f"{ANCHOR_REFERENCE.format(config.devig_method)}: the Poisson mean at which "
+        "P(over | no push) is the fair probability of that de-vig method: the "
+        "market-anchored system's anchor (that system with no residual trees). The gap "
+        "between the two market rows is the de-vig reading alone; market_anchored minus "
+        "this row is what its residual model adds.",
+    ]
+    explain_scores = [
+        "Brier and log-loss of P(over | no push) on graded rows that settled over or under; "
+        "market: the no-vig probability of the recorded prices (de-vig "
+        f"{config.devig_method}; the multiplicative column is what the dbt marts report). "
+        "Brier skill = 1 - Brier / market Brier: above 0 only if the system's probabilities "
+        "beat the market's own.",
+        "ROI of the plays at the recorded odds (1 unit each), with a 95% bootstrap interval "
+        "over game dates. CLV line: line points gained against the same book's last "
+        "pre-tip quote (OVER: close - line); CLV prob: the no-vig probability of the play's "
+        "side at the close minus at prediction time, when the line did not move. In a "
+        "closing-line backtest the prediction line is the close, so CLV is 0 by "
+        "construction; it means something only with --line-as-of HH:MM and a line history.",
+        "gate: a system plays a market only when its held-out Brier skill (cross-fitted on "
+        "the latest training dates before the cut-off) is above 0; 'k of n' models (one per "
+        "retraining) were promoted.",
     ]
     title = _titled(f"Backtest: {config.season}, {', '.join(config.markets)}", origin)
     md = [f"# {title}", ""]
     md += [f"- **{k}**: {v}" for k, v in meta] + [""]
     md += [_markdown_table(TABLE_HEADER, table), ""]
     md += [f"- {e}" for e in explain] + [""]
+    md += _evaluation_markdown(evaluation, explain_scores)
     if notes:
         md += ["## Notes", ""] + [f"- {n}" for n in notes] + [""]
     monthly = {m: monthly_mae(rows, m, systems) for m in images}
     for market, files in images.items():
         md += [f"## {market}", "", "MAE by month:", ""]
         md += [_markdown_table(*monthly[market]), ""]
+        if market in evaluation.reliability:
+            md += ["Reliability of P(over | no push): rows, mean predicted -> observed over "
+                   "rate per bin:", "", _markdown_table(*evaluation.reliability[market]), ""]
         md += [f"![{f}]({f})" for f in files] + [""]
     md_path = out_dir / "report.md"
     md_path.write_text("\n".join(md), encoding="utf-8")
@@ -453,12 +547,16 @@ def write_report(
     body += [f"<li><b>{html.escape(k)}</b>: {html.escape(v)}</li>" for k, v in meta]
     body += ["</ul>", _html_table(TABLE_HEADER, table), "<ul>"]
     body += [f"<li>{html.escape(e)}</li>" for e in explain] + ["</ul>"]
+    body += _evaluation_html(evaluation, explain_scores)
     if notes:
         body += ["<h2>Notes</h2><ul>"] + [f"<li>{html.escape(n)}</li>" for n in notes]
         body += ["</ul>"]
     for market, files in images.items():
         body += [f"<h2>{html.escape(market)}</h2><p>MAE by month:</p>",
                  _html_table(*monthly[market])]
+        if market in evaluation.reliability:
+            body += ["<p>Reliability of P(over | no push): rows, mean predicted -> observed "
+                     "over rate per bin:</p>", _html_table(*evaluation.reliability[market])]
         body += [f'<img src="{html.escape(f)}" alt="{html.escape(f)}">' for f in files]
     style = ("body{font-family:sans-serif;max-width:1300px;margin:auto}"
              "table{border-collapse:collapse;font-size:13px}"

@@ -51,15 +51,24 @@ class BacktestConfig:
     warmup_days: int = 21
     min_training_rows: int = 500
     seed: int = 42
+    devig_method: str = "power"
+    calibration: str = "platt"
+    # With line_as_of 'HH:MM': train on the lines and context valid at that clock time of
+    # each training game's date (else on closing lines: a train/predict mismatch).
+    train_at_lead: bool = True
 
     def settings(self) -> PredictSettings:
-        kwargs = {}
+        kwargs: dict[str, object] = {}
         if self.retrain_every_days is not None:
             kwargs["retrain_every_days"] = self.retrain_every_days
+        if self.line_as_of != "closing" and self.train_at_lead:
+            hour, minute = (int(x) for x in self.line_as_of.split(":"))
+            kwargs["training_line_minute"] = float(hour * 60 + minute)
         return PredictSettings(
             markets=tuple(self.markets), systems=tuple(self.systems), run_mode="backtest",
             edge_threshold=self.edge_threshold, min_training_rows=self.min_training_rows,
-            seed=self.seed, **kwargs,
+            seed=self.seed, devig_method=self.devig_method, calibration=self.calibration,
+            **kwargs,
         )
 
     def as_of(self, game_date: date) -> datetime:
@@ -77,6 +86,8 @@ class BacktestResult:
     report_path: Path | None
     seconds: float
     summary: list[dict] = field(default_factory=list)
+    # Per retraining cut-off, per system and market: the promotion gate applied.
+    gates: dict = field(default_factory=dict)
 
 
 def season_bounds(year: int) -> tuple[date, date]:
@@ -149,9 +160,13 @@ def run_backtest(
         if not dates:
             raise ValueError(f"no game dates with lines for {config.season} {config.markets}")
         worker = PredictionWorker(con, config.settings())
+        gates: dict = {}
         for game_date in dates:
             result = worker.predict_date(game_date, config.as_of(game_date))
             results.append(result)
+            if result.training_cutoff and result.training_cutoff not in gates:
+                gates[result.training_cutoff] = {s.system_id: dict(s.gate)
+                                                 for s in worker.fitted_systems}
             log.info("%s: %d rows, %d predictions", game_date, result.rows_read,
                      result.predictions_written)
         notes = model_notes(worker)
@@ -172,10 +187,10 @@ def run_backtest(
 
         report_path, summary = write_report(
             Path(database), config, Path(out_dir), dates=dates, date_results=results,
-            seconds=time.monotonic() - started, notes=notes,
+            seconds=time.monotonic() - started, notes=notes, gates=gates,
         )
     return BacktestResult(config, results, grading, report_path, time.monotonic() - started,
-                          summary)
+                          summary, gates)
 
 
 def graded_rows_sql(n_markets: int, n_systems: int,
@@ -211,10 +226,21 @@ def system_versions(config: BacktestConfig) -> list[tuple[str, str]]:
 
 def model_notes(worker: PredictionWorker) -> list[str]:
     """What the last models learnt: ensemble weights and the strongest boosted-tree features."""
-    from nba_props.predict.systems import EnsembleSystem, GradientBoostingSystem
+    from nba_props.predict.systems import (
+        EnsembleSystem,
+        GradientBoostingSystem,
+        MarketAnchoredSystem,
+    )
 
     notes = []
     for system in worker.fitted_systems:
+        if isinstance(system, MarketAnchoredSystem):
+            gains = system.feature_importance()
+            total = sum(gains.values()) or 1.0
+            top = sorted(gains.items(), key=lambda kv: -kv[1])[:6]
+            parts = ", ".join(f"{k} {v / total:.0%}" for k, v in top) or "none"
+            notes.append(f"market_anchored, last model: {system.rounds} residual trees "
+                         f"(0 = the market's own mean); top residual features: {parts}")
         if isinstance(system, EnsembleSystem):
             for market, weights in system.describe_weights().items():
                 parts = ", ".join(f"{k} {v:.2f}" for k, v in weights.items())

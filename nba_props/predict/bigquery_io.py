@@ -199,10 +199,11 @@ class BigQueryPredictionIO:
                            "read_features")
 
     def read_training_rows(
-        self, before: date, markets: Sequence[str], since: date | None = None
+        self, before: date, markets: Sequence[str], since: date | None = None,
+        lead_minute: float | None = None,
     ) -> Frame:
-        sql = reader.training_rows_sql(len(markets), self._quoted)
-        return self._frame(sql, [before, reader.training_since(since), *markets],
+        sql = reader.training_rows_sql(len(markets), self._quoted, lead=lead_minute is not None)
+        return self._frame(sql, reader.training_values(before, since, markets, lead_minute),
                            "read_training")
 
     # --- write ---------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 import numpy as np
+from scipy import special
 
 CalibrationMethod = Literal["platt", "isotonic", "none"]
 CALIBRATION_METHODS: tuple[str, ...] = ("platt", "isotonic", "none")
@@ -32,7 +33,7 @@ def logit(p: np.ndarray) -> np.ndarray:
 
 
 def sigmoid(z: np.ndarray) -> np.ndarray:
-    return 1.0 / (1.0 + np.exp(-np.asarray(z, dtype=np.float64)))
+    return special.expit(np.asarray(z, dtype=np.float64))
 
 
 @dataclass

@@ -22,6 +22,8 @@ from pathlib import Path
 
 import duckdb
 
+from nba_props.predict.calibration import CALIBRATION_METHODS
+from nba_props.predict.devig import DEVIG_METHODS
 from nba_props.predict.model_store import ENV_DIR, ENV_REUSE, GCS_SCHEME, live_store
 from nba_props.predict.settings import PredictSettings, default_retrain_days, default_training_days
 from nba_props.predict.systems import SYSTEM_IDS
@@ -45,6 +47,8 @@ def predict(
     seed: int = 42,
     model_dir: Path | str | None = None,
     reuse_models: bool | None = None,
+    devig_method: str = "power",
+    calibration: str = "platt",
 ) -> DateResult:
     """Predict one date (live run mode) and write the predictions; returns what was done.
 
@@ -57,7 +61,8 @@ def predict(
         markets=tuple(markets), systems=tuple(systems), run_mode="live",
         edge_threshold=edge_threshold, seed=seed,
         retrain_every_days=retrain_every_days or default_retrain_days(),
-        training_days=default_training_days(),
+        training_days=default_training_days(), devig_method=devig_method,
+        calibration=calibration,
     )
     with duckdb.connect(str(database)) as con:
         worker = PredictionWorker(con, settings,
@@ -80,6 +85,9 @@ def backtest(
     warmup_days: int = 21,
     seed: int = 42,
     grade: bool = True,
+    devig_method: str = "power",
+    calibration: str = "platt",
+    train_at_lead: bool = True,
 ):
     """Walk-forward backtest over a season; writes report.md/report.html + PNGs to out_dir."""
     from nba_props.backtest import BacktestConfig, run_backtest
@@ -87,7 +95,8 @@ def backtest(
     config = BacktestConfig(
         season=season, markets=tuple(markets), systems=tuple(systems), start=start, end=end,
         retrain_every_days=retrain_every_days, edge_threshold=edge_threshold,
-        line_as_of=line_as_of, warmup_days=warmup_days, seed=seed,
+        line_as_of=line_as_of, warmup_days=warmup_days, seed=seed, devig_method=devig_method,
+        calibration=calibration, train_at_lead=train_at_lead,
     )
     out = out_dir or Path("reports") / f"backtest_{season}_{'_'.join(markets) or 'all_markets'}"
     return run_backtest(Path(database), config, out if grade else None, grade=grade)
@@ -123,6 +132,10 @@ def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--retrain-every", type=int, default=None, metavar="DAYS",
                         help="walk-forward cadence (default: var ml_retrain_cadence_days)")
     parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--devig", choices=DEVIG_METHODS, default="power",
+                        help="how the market's fair probability is read from a price")
+    parser.add_argument("--calibration", choices=CALIBRATION_METHODS, default="platt",
+                        help="recalibration of P(over) per market on held-out predictions")
     parser.add_argument("--target", choices=["duckdb", "bigquery"], default="duckdb",
                         help="warehouse: duckdb (--database), or bigquery (NBA_PROPS_BQ_*)")
 
@@ -140,7 +153,8 @@ def cmd_predict(args: argparse.Namespace) -> int:
         result = predict_logged(BigQueryRun(), args.date, "nba-props predict",
                                 database=args.database, **options)
     else:
-        result = predict(args.database, args.date, **options)
+        result = predict(args.database, args.date, **options, devig_method=args.devig,
+                         calibration=args.calibration)
     if result.skipped_reason:
         print(f"{result.game_date}: no predictions ({result.skipped_reason})")
         return 0 if result.skipped_reason == "no lines" else 1
@@ -166,7 +180,8 @@ def cmd_backtest(args: argparse.Namespace) -> int:
                 systems=args.systems, start=args.start, end=args.end,
                 retrain_every_days=args.retrain_every, edge_threshold=args.edge_threshold,
                 line_as_of=args.line_as_of, warmup_days=args.warmup_days, seed=args.seed,
-                grade=not args.no_grade,
+                grade=not args.no_grade, devig_method=args.devig,
+                calibration=args.calibration, train_at_lead=not args.train_on_closing,
             )
     except ValueError as exc:  # no dates with lines in the window, bad --line-as-of
         print(f"backtest: {exc}")
@@ -182,6 +197,8 @@ def cmd_backtest(args: argparse.Namespace) -> int:
     for s in result.summary:
         line = (f"  {s['market']:<24} {s['system']:<26} MAE {s['mae']:.3f}  line MAE "
                 f"{s['line_mae']:.3f}")
+        if s.get("brier_skill") is not None and s["brier_skill"] == s["brier_skill"]:
+            line += f"  Brier skill {s['brier_skill']:+.4f}"
         if s["plays"]:
             line += f"  plays {s['plays']:>5}  hit {s['hit_rate']:.3f}  ROI {s['roi']:+.3f}"
         print(line)
@@ -233,6 +250,9 @@ def add_backtest_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentPar
                         help="days after the season's first game before the first prediction")
     parser.add_argument("--line-as-of", default="closing",
                         help="'closing' (default) or HH:MM UTC on the game date")
+    parser.add_argument("--train-on-closing", action="store_true",
+                        help="with --line-as-of HH:MM: train on closing lines (default: on the "
+                        "lines and context valid at HH:MM of each training game's date)")
     parser.add_argument("--out", type=Path, default=None, help="report folder")
     parser.add_argument("--no-grade", action="store_true",
                         help="only write predictions (no dbt grading, no report)")

@@ -58,7 +58,9 @@ _NAME = re.compile(r"^(?P<group>[0-9a-f]{12})-cut(?P<cutoff>\d{8})-(?P<key>[0-9a
                    + re.escape(SUFFIX) + "$")
 _FALSE = frozenset({"0", "false", "no", "off"})
 # The code that fits and applies the models: any change to it is a different model.
-_SOURCES = (Path(__file__).parent / "systems", Path(__file__).parent / "frame.py")
+_SOURCES = (Path(__file__).parent / "systems", Path(__file__).parent / "frame.py",
+            *(Path(__file__).parent / f"{name}.py"
+              for name in ("calibration", "devig", "distribution", "market")))
 
 
 class CorruptModelFile(ValueError):

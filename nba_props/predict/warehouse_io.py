@@ -32,7 +32,8 @@ class PredictionIO(Protocol):
     ) -> Frame: ...
 
     def read_training_rows(
-        self, before: date, markets: Sequence[str], since: date | None = None
+        self, before: date, markets: Sequence[str], since: date | None = None,
+        lead_minute: float | None = None,
     ) -> Frame: ...
 
     def ensure_table(self) -> None: ...
@@ -64,9 +65,10 @@ class DuckDBPredictionIO:
         return reader.read_prediction_rows(self.con, game_date, as_of, markets)
 
     def read_training_rows(
-        self, before: date, markets: Sequence[str], since: date | None = None
+        self, before: date, markets: Sequence[str], since: date | None = None,
+        lead_minute: float | None = None,
     ) -> Frame:
-        return reader.read_training_rows(self.con, before, markets, since)
+        return reader.read_training_rows(self.con, before, markets, since, lead_minute)
 
     def ensure_table(self) -> None:
         store.ensure_table(self.con)

@@ -28,7 +28,7 @@ import pyarrow as pa
 from nba_props.predict import reader, store
 from nba_props.predict.frame import Frame
 from nba_props.predict.model_store import ModelKey, ModelStore, model_key
-from nba_props.predict.probability import recommend, side_probabilities
+from nba_props.predict.probability import recommend
 from nba_props.predict.settings import PredictSettings
 from nba_props.predict.systems import PredictionSystem, TrainingSet, build_systems
 from nba_props.predict.warehouse_io import PredictionIO, prediction_io
@@ -110,7 +110,10 @@ class PredictionWorker:
         since = None
         if self.settings.training_days:
             since = cutoff - timedelta(days=self.settings.training_days)
-        frame = self.io.read_training_rows(cutoff, self.markets, since)
+        # A lead-time run trains on the lines and context valid at the same clock time.
+        lead = {} if self.settings.training_line_minute is None else {
+            "lead_minute": self.settings.training_line_minute}
+        frame = self.io.read_training_rows(cutoff, self.markets, since, **lead)
         if len(frame) < self.settings.min_training_rows:
             raise InsufficientTrainingData(
                 f"{len(frame)} training rows before {cutoff} (need "
@@ -123,7 +126,8 @@ class PredictionWorker:
             feature_version=reader.feature_version(frame),
             features=reader.feature_columns(frame),
         )
-        fitted, written = build_systems(self.settings.systems, seed=self.settings.seed)
+        fitted, written = build_systems(self.settings.systems,
+                                        **self.settings.system_options())
         # The key is taken before fitting (the ensemble's params name its fitted components).
         key = self._key(data, fitted) if self.model_store is not None else None
         loaded = self._load(key, data, fitted)
@@ -173,7 +177,7 @@ class PredictionWorker:
         if len(frame) == 0:
             # Nothing to predict (no line yet): no training; earlier rows of the date go.
             systems = self._written or build_systems(self.settings.systems,
-                                                     seed=self.settings.seed)[1]
+                                                     **self.settings.system_options())[1]
             self.io.replace_predictions(
                 game_date, self.settings.run_mode,
                 [(s.system_id, s.system_version) for s in systems], self.markets,
@@ -207,11 +211,12 @@ class PredictionWorker:
         n = len(frame)
         for system in systems:
             mu = system.predict(frame)
-            phi = system.dispersion_of(frame["market"])
-            p_over, p_under = side_probabilities(mu, frame["line"], phi)
+            # Calibrated probabilities; plays only in markets the system is promoted in
+            # (held-out Brier skill against the no-vig market above 0).
+            p_over, p_under = system.probabilities(frame, mu)
             rec, edge, confidence = recommend(
                 p_over, p_under, frame["over_odds"], frame["under_odds"], s.edge_threshold,
-                eligible,
+                eligible & system.promoted(frame["market"]),
             )
             ids = [
                 prediction_id(s.run_mode, system.system_id, system.system_version, g, p, m)

@@ -146,11 +146,12 @@ def test_same_game_exposure_is_capped_and_drawdown_measured() -> None:
 
 
 def test_roi_interval_resamples_days() -> None:
-    one_day = roi_interval(np.array([1.0, -1.0, 0.5]), np.ones(3), np.array([1, 1, 1]))
-    assert one_day == pytest.approx((1 / 6, 1 / 6))
-    low, high = roi_interval(np.array([1.0, -1.0, 1.0, -1.0]), np.ones(4),
-                             np.array([1, 2, 3, 4]))
+    same = roi_interval(np.array([0.5, -0.25] * 5), np.ones(10), np.repeat(np.arange(5), 2))
+    assert same == pytest.approx((0.125, 0.125))  # every day returns 0.25 on 2 units
+    low, high = roi_interval(np.array([1.0, -1.0] * 4), np.ones(8), np.arange(8))
     assert low < 0 < high
+    few = roi_interval(np.array([1.0, -1.0, 0.5]), np.ones(3), np.array([1, 2, 3]))
+    assert all(math.isnan(x) for x in few)  # plays on 3 dates: no interval
 
 
 def test_holdout_and_stopping_windows_are_disjoint_and_ordered() -> None:

@@ -209,8 +209,12 @@ def test_the_reads_are_the_duckdb_sql_with_named_parameters() -> None:
     values = prediction_values(DAY, datetime(2026, 1, 14), MARKETS)
     text, params = named_parameters(sql, values)
     assert "?" not in text and "`p.nba_precompute.ml_feature_store_v2`" in text
-    assert list(params.values()) == values and list(params) == [f"p{i}" for i in range(6)]
+    assert list(params.values()) == values
+    assert list(params) == [f"p{i}" for i in range(len(values))]
     assert "features.game_date = @p0" in text and "lines.game_date = @p5" in text
+    # The game line and injury status valid at the prediction time (@p6 .. @p9 = as_of).
+    assert "context_lines.valid_from <= @p6" in text
+    assert "context_injuries.valid_from <= @p8" in text
     assert sqlglot.parse_one(text, read="bigquery") is not None
     training, _ = named_parameters(training_rows_sql(1, lambda n: f"`p.{n}`"),
                                    [DAY, DAY, "player_points"])
