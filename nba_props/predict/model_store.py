@@ -107,7 +107,8 @@ def model_key(data: TrainingSet, fitted: Sequence[PredictionSystem], requested: 
     config = {
         "format": FORMAT_VERSION,
         "requested": sorted(set(requested or SYSTEM_IDS)),
-        "systems": [[s.system_id, s.system_version, s.params(), s.seed] for s in fitted],
+        "systems": [[s.system_id, s.system_version, s.params(), s.settings_key(), s.seed]
+                    for s in fitted],
         "seed": seed,
         "markets": list(markets),
         "libraries": libraries(),

@@ -170,6 +170,11 @@ def test_the_key_covers_the_data_and_every_setting() -> None:
     for other in (_key(_training_set(), seed=7), _key(_training_set(), systems=("similarity",)),
                   _key(_training_set(), markets=("player_points", "player_threes"))):
         assert other.group != base.group and other.digest != base.digest
+    # The de-vig and calibration settings change the fitted calibrators and gates.
+    for options in ({"devig": "multiplicative"}, {"calibration": "isotonic"}):
+        other = model_key(_training_set(), build_systems((), seed=42, **options)[0], (),
+                          ("player_points",), 42)
+        assert other.group != base.group
 
 
 def test_a_corrupt_or_foreign_model_file_is_logged_and_refitted(
