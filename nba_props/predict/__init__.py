@@ -1,6 +1,30 @@
 """ML workers: read the feature store, predict with several systems, write predictions."""
 
-from nba_props.predict.settings import PredictSettings
-from nba_props.predict.worker import DateResult, PredictionWorker, closing_as_of
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+# Imported on first use (PEP 562): the worker loads LightGBM and scipy, and the CLI imports
+# nba_props.predict.options at start.
+_EXPORTS: dict[str, str] = {
+    "PredictSettings": "nba_props.predict.settings",
+    "DateResult": "nba_props.predict.worker",
+    "PredictionWorker": "nba_props.predict.worker",
+    "closing_as_of": "nba_props.predict.worker",
+}
+
+if TYPE_CHECKING:
+    from nba_props.predict.settings import PredictSettings
+    from nba_props.predict.worker import DateResult, PredictionWorker, closing_as_of
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _EXPORTS:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(_EXPORTS[name]), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = ["DateResult", "PredictSettings", "PredictionWorker", "closing_as_of"]

@@ -20,8 +20,9 @@ from typing import Literal
 import numpy as np
 from scipy import special
 
+from nba_props.predict.options import CALIBRATION_METHODS
+
 CalibrationMethod = Literal["platt", "isotonic", "none"]
-CALIBRATION_METHODS: tuple[str, ...] = ("platt", "isotonic", "none")
 MIN_CALIBRATION_ROWS = 100
 _EPS = 1e-4
 _RIDGE = 1.0

@@ -19,15 +19,19 @@ import logging
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import duckdb
+from nba_props.predict.options import (
+    CALIBRATION_METHODS,
+    DEVIG_METHODS,
+    ENV_DIR,
+    ENV_REUSE,
+    GCS_SCHEME,
+    SYSTEM_IDS,
+)
 
-from nba_props.predict.calibration import CALIBRATION_METHODS
-from nba_props.predict.devig import DEVIG_METHODS
-from nba_props.predict.model_store import ENV_DIR, ENV_REUSE, GCS_SCHEME, live_store
-from nba_props.predict.settings import PredictSettings, default_retrain_days, default_training_days
-from nba_props.predict.systems import SYSTEM_IDS
-from nba_props.predict.worker import DateResult, PredictionWorker
+if TYPE_CHECKING:
+    from nba_props.predict.worker import DateResult
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +61,18 @@ def predict(
     beside the database) and reused by later runs with the same training set;
     reuse_models=False (or env NBA_PROPS_MODEL_REUSE=0) always fits and saves nothing.
     """
+    # Deferred on purpose: the worker loads LightGBM and scipy (seconds); the CLI builds
+    # its parsers from nba_props.predict.options without them.
+    import duckdb
+
+    from nba_props.predict.model_store import live_store
+    from nba_props.predict.settings import (
+        PredictSettings,
+        default_retrain_days,
+        default_training_days,
+    )
+    from nba_props.predict.worker import PredictionWorker
+
     settings = PredictSettings(
         markets=tuple(markets), systems=tuple(systems), run_mode="live",
         edge_threshold=edge_threshold, seed=seed,

@@ -18,8 +18,9 @@ from typing import Literal
 
 import numpy as np
 
+from nba_props.predict.options import DEVIG_METHODS
+
 DevigMethod = Literal["multiplicative", "power"]
-DEVIG_METHODS: tuple[str, ...] = ("multiplicative", "power")
 DEFAULT_AMERICAN_ODDS = -110.0
 
 

@@ -40,6 +40,7 @@ import lightgbm
 import numpy as np
 import scipy
 
+from nba_props.predict.options import ENV_DIR, ENV_REUSE, GCS_SCHEME
 from nba_props.predict.systems import SYSTEM_IDS, PredictionSystem, TrainingSet
 
 log = logging.getLogger(__name__)
@@ -47,9 +48,6 @@ log = logging.getLogger(__name__)
 FORMAT_VERSION = 1
 MAGIC = b"nba-props-models"
 SUFFIX = ".models"
-ENV_DIR = "NBA_PROPS_MODEL_DIR"
-ENV_REUSE = "NBA_PROPS_MODEL_REUSE"
-GCS_SCHEME = "gs://"
 DEFAULT_KEEP_PER_GROUP = 3
 DEFAULT_KEEP_TOTAL = 12
 # Temporary files older than this are left-overs of an interrupted write.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from nba_props.predict.options import SYSTEM_IDS
 from nba_props.predict.systems.base import PredictionSystem, TrainingSet
 from nba_props.predict.systems.ensemble import EnsembleSystem
 from nba_props.predict.systems.gradient_boosting import GradientBoostingSystem
@@ -17,7 +18,9 @@ BASE_SYSTEMS: dict[str, type[PredictionSystem]] = {
     SimilaritySystem.system_id: SimilaritySystem,
     MarketAnchoredSystem.system_id: MarketAnchoredSystem,
 }
-SYSTEM_IDS: tuple[str, ...] = (*BASE_SYSTEMS, EnsembleSystem.system_id)
+if (*BASE_SYSTEMS, EnsembleSystem.system_id) != SYSTEM_IDS:  # the CLI's choices
+    raise ImportError(f"nba_props.predict.options.SYSTEM_IDS {SYSTEM_IDS} does not match the "
+                      f"registered systems {(*BASE_SYSTEMS, EnsembleSystem.system_id)}")
 
 
 def build_systems(
