@@ -9,10 +9,15 @@ library versions, a digest of the systems' source code and the file format. Same
 the stored systems are what a fit would produce now, so they are loaded instead. A loaded
 system is also checked against the model version a fit on this training set would give.
 
-Files are pickles written by this process into its own model directory. Unpickling runs
-code: the directory must never hold files from an untrusted source. The digest in each
-file's header detects corruption (a torn or damaged file is logged and the models refit),
-not tampering.
+Files are pickles, and unpickling runs code, so every file is authenticated before it is
+unpickled: its header carries an HMAC-SHA256 of the payload under the store's key. A file
+written without the key (by someone who can write to the folder or the GCS prefix but
+does not hold the key), a tampered file and a torn one all fail the check: they are logged
+and the models refit, never loaded. The key comes from the environment
+(NBA_PROPS_MODEL_KEY, or NBA_PROPS_MODEL_KEY_SECRET naming a Secret Manager version, as
+for the API keys); without one, a random key is created once in a private file outside the
+model folder (~/.config/nba-props/model_store.key, mode 0600), which suits a single
+machine. Set the key in the environment wherever more than one machine shares a store.
 
 Writes are atomic (a temporary file in the same directory, then os.replace). The
 directory is bounded: the most recently used `keep_per_group` files of each configuration
@@ -23,12 +28,14 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import hmac
 import json
 import logging
 import os
 import pickle
 import platform
 import re
+import secrets
 import tempfile
 import time
 from collections.abc import Sequence
@@ -45,7 +52,9 @@ from nba_props.predict.systems import SYSTEM_IDS, PredictionSystem, TrainingSet
 
 log = logging.getLogger(__name__)
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: the header's digest is an HMAC under the store's key
+KEY_ENV = "NBA_PROPS_MODEL_KEY"
+LOCAL_KEY_FILE = Path("~/.config/nba-props/model_store.key")
 MAGIC = b"nba-props-models"
 SUFFIX = ".models"
 DEFAULT_KEEP_PER_GROUP = 3
@@ -167,16 +176,39 @@ def live_store(database: Path, directory: Path | str | None = None,
     return ModelStore(location)
 
 
-def _header(payload: bytes) -> bytes:
-    digest = hashlib.sha256(payload).hexdigest().encode()
+def signing_key() -> bytes:
+    """The key model files are authenticated with: NBA_PROPS_MODEL_KEY (env or Secret
+    Manager), else a random key kept in a private local file (created on first use)."""
+    from nba_props.scrape.errors import MissingSecretError
+    from nba_props.scrape.secrets import get_secret
+
+    try:
+        return get_secret(KEY_ENV).encode()
+    except MissingSecretError:
+        pass
+    path = Path(os.environ.get(f"{KEY_ENV}_FILE", "") or LOCAL_KEY_FILE).expanduser()
+    if not path.is_file():
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w", encoding="utf-8") as fh:
+            fh.write(secrets.token_hex(32))
+        log.info("created the model store's signing key in %s", path)
+    return path.read_text(encoding="utf-8").strip().encode()
+
+
+def _header(payload: bytes, key: bytes | None = None) -> bytes:
+    digest = hmac.new(key or signing_key(), payload, hashlib.sha256).hexdigest().encode()
     return MAGIC + b" " + str(FORMAT_VERSION).encode() + b" " + digest + b"\n"
 
 
-def _payload(blob: bytes) -> bytes:
-    """The pickled payload of a file's bytes, after checking the header and digest."""
+def _payload(blob: bytes, key: bytes | None = None) -> bytes:
+    """The pickled payload of a file's bytes, after authenticating it (the header's HMAC)."""
     header, newline, payload = blob.partition(b"\n")
-    if not newline or header + b"\n" != _header(payload):
-        raise CorruptModelFile("bad header or digest (truncated, damaged or another format)")
+    if not newline or not hmac.compare_digest(header + b"\n", _header(payload, key)):
+        raise CorruptModelFile(
+            "the header's HMAC does not match (written without this store's key, tampered, "
+            "truncated, or another format)"
+        )
     return payload
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +27,20 @@ REAL_FILES: dict[str, list[str]] = {
     "odds_api_game_lines": ["game_lines_2023-24_2024-25.csv"],
     "nbacom_shot_detail": ["nbacom_shot_detail_2024-25.csv.zip"],
 }
+
+
+@pytest.fixture(scope="session", autouse=True)
+def model_store_key(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Model files are signed with a key; the tests keep theirs in a temporary file (the
+    default is a private file in the user's home) and pass it on to the CLIs they run."""
+    key_file = tmp_path_factory.mktemp("model-store-key") / "model_store.key"
+    previous = os.environ.get("NBA_PROPS_MODEL_KEY_FILE")
+    os.environ["NBA_PROPS_MODEL_KEY_FILE"] = str(key_file)
+    yield
+    if previous is None:
+        os.environ.pop("NBA_PROPS_MODEL_KEY_FILE", None)
+    else:
+        os.environ["NBA_PROPS_MODEL_KEY_FILE"] = previous
 
 
 @pytest.fixture(scope="session")

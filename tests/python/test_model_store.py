@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import pickle
@@ -194,9 +195,17 @@ def test_a_corrupt_or_foreign_model_file_is_logged_and_refitted(
     flipped = bytearray(good)
     flipped[-20] ^= 0xFF
     header_ok_garbage = model_store._header(b"not a pickle") + b"not a pickle"
+    # Written by someone who can write to the folder but does not hold the store's key:
+    # the same (valid) payload, signed with another key, or with a plain sha256 (format 1).
+    _, _, good_payload = good.partition(b"\n")
+    other_key = model_store._header(good_payload, b"not the store's key") + good_payload
+    plain_sha = (model_store.MAGIC + b" 1 " + hashlib.sha256(good_payload).hexdigest().encode()
+                 + b"\n" + good_payload)
     for label, blob in (("truncated", good[: len(good) // 2]), ("garbage", b"\x00" * 100),
                         ("bit flip", bytes(flipped)), ("not a pickle", header_ok_garbage),
-                        ("foreign model", foreign), ("empty", b"")):
+                        ("foreign model", foreign), ("empty", b""),
+                        ("signed with another key", other_key),
+                        ("plain sha256, no key", plain_sha)):
         path.write_bytes(blob)
         caplog.clear()
         fit_calls.clear()
@@ -303,3 +312,23 @@ def test_nba_props_predict_reuses_models_unless_told_not_to(
         assert args.func(args) == 0
         assert expected in capsys.readouterr().out
     assert len(ModelStore(models).files()) == 1
+
+
+def test_the_signing_key_comes_from_env_else_a_private_local_file(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    key_file = tmp_path / "keys" / "model_store.key"
+    monkeypatch.delenv("NBA_PROPS_MODEL_KEY", raising=False)
+    monkeypatch.delenv("NBA_PROPS_MODEL_KEY_SECRET", raising=False)
+    monkeypatch.delenv("NBA_PROPS_GCP_PROJECT", raising=False)
+    monkeypatch.setenv("NBA_PROPS_MODEL_KEY_FILE", str(key_file))
+    local = model_store.signing_key()
+    assert len(local) == 64 and key_file.stat().st_mode & 0o777 == 0o600
+    assert model_store.signing_key() == local  # created once, then read
+    monkeypatch.setenv("NBA_PROPS_MODEL_KEY", "a key from the environment")
+    assert model_store.signing_key() == b"a key from the environment"
+    payload = b"payload"
+    signed = model_store._header(payload) + payload
+    assert model_store._payload(signed) == payload
+    monkeypatch.setenv("NBA_PROPS_MODEL_KEY", "another key")
+    with pytest.raises(model_store.CorruptModelFile):
+        model_store._payload(signed)
