@@ -1,41 +1,71 @@
-"""Load landed files into the BigQuery raw dataset: idempotent, atomic per file, schema-checked.
+"""Load landed files into the BigQuery raw dataset: idempotent, atomic per file, and safe when
+several runs load the same file at the same time.
 
-Same interface and guarantees as :class:`~nba_props.load.duckdb_loader.DuckDBLoader`:
+Same interface, checks and quarantine as :class:`~nba_props.load.duckdb_loader.DuckDBLoader`,
+by the same code, so a file is judged the same on either engine:
 
-- every file is validated locally first, by the same DuckDB staging code
-  (:func:`nba_props.load.staging.stage_file`): required columns, every value's type, a clear
-  error naming the file, row and column; nothing reaches BigQuery unless the whole file is valid;
-- the typed rows (plus ``_load_id``, ``_source_file``, ``_content_hash``, ``_row_number``,
-  ``_loaded_at``) go to BigQuery in ONE load job with an explicit schema from the contract,
-  ``WRITE_APPEND`` into a raw table partitioned by the contract's date column (or by
-  ``_loaded_at`` day), with labels, a job timeout, and retries on transient errors only.
-  A load job is atomic: the file lands whole or not at all;
-- ``<dataset>._load_manifest`` records each file's content hash, so a file whose content was
-  loaded before is skipped whatever its name.
+1. **Locally, nothing sent yet.** DuckDB reads and types the file
+   (:func:`nba_props.load.staging.prepare_file`); :mod:`nba_props.load.quarantine` finds the
+   rows that cannot load (bad values, empty keys, duplicate rows, conflicting duplicate keys)
+   and applies the policy (``on_bad_rows``, ``max_rejected_fraction``); a whole-file problem
+   is a :class:`LoadError` naming the file. The good rows (plus ``_load_id``,
+   ``_source_file``, ``_content_hash``, ``_row_number``, ``_loaded_at``), the rejected rows
+   and the file's manifest row are written to Parquet (CSV for crucible-emulator).
+2. **Staging.** Each goes by ONE load job, with an explicit schema from the contract and
+   ``WRITE_TRUNCATE``, into a staging table of this load alone
+   (``<dataset>._stage_load_<table>_<token>_{rows,rejects,manifest}``, expiring after a day
+   if a crash leaves it). Repeating a staging load changes nothing, so a transient failure
+   there is simply retried.
+3. **ONE commit.** One query job, a multi-statement transaction, inserts the staged rows into
+   the raw table, the rejects into ``_rejected_rows`` and the row into ``_load_manifest``,
+   each only if the manifest has no row for (``raw_table``, ``content_hash``) yet. It commits
+   all three or nothing: a file is never half loaded, and never loaded twice.
+4. **One commit per content at a time.** Snapshot isolation alone would let two concurrent
+   INSERT-only transactions both pass that check. So the commit job's id is derived from the
+   content: ``nba_props_commit_<dataset>_<table>_<sha256>_<n>``, and BigQuery refuses a second
+   job with an existing id (409). A run that loses the race waits for the winner's job and
+   then reads the manifest; ``n`` moves on only once job ``n`` has finished without recording
+   the file (it failed, and its transaction was rolled back).
+5. **Outcomes are read, never assumed.** An API error while starting or waiting for the
+   commit job is followed by a look at the job itself (``jobs.get``: does it exist, is it
+   done, did it fail) and then at the manifest, whose row says which load holds the file:
+   this one (``loaded``), or a concurrent run's (``skipped_duplicate``). A process that dies
+   after submitting the commit leaves a job that finishes (or rolls back) on its own; the
+   next run reads the manifest.
 
-Crash safety without multi-statement transactions: a row in ``<dataset>._load_attempts``
-naming the load job's id is written before the job, the manifest row after it. If the process
-dies in between, the next run finds the attempt without a manifest row, asks BigQuery for
-that job's outcome (job ids are kept for months), and records the file as loaded or loads it
-again. Both tables are read through ``tabledata.list`` (free, page by page), so the loader
-runs no SQL query with values at all; the only SQL it sends is DDL built from the contracts.
+Every API call has a timeout and a bounded retry (google-api-core's, on transient HTTP errors
+and connection resets), every job a timeout (cancelled at the deadline), and each step is
+retried with tenacity on transient job errors only (``backendError``, 5xx, rate limits). No SQL
+the loader sends carries a value: the values travel in the staging tables' files, and the
+manifest is read through ``tabledata.list`` (free); the SQL is DDL and the commit, built from
+the contracts' names.
 """
 
 from __future__ import annotations
 
 import concurrent.futures
+import itertools
 import logging
 import tempfile
+import time
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import duckdb
+import requests
 from google.api_core import exceptions as api_exceptions
 from google.cloud import bigquery
-from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_exponential
+from tenacity import (
+    Retrying,
+    retry_if_exception,
+    retry_if_exception_type,
+    stop_after_attempt,
+    wait_exponential,
+)
 
 from nba_props.contracts import (
     BIGINT,
@@ -49,9 +79,29 @@ from nba_props.contracts import (
     RawTable,
 )
 from nba_props.load.bq_export import CSV, PARQUET, export_rows
-from nba_props.load.result import LoadResult
-from nba_props.load.staging import LoadError, contract_for, stage_file
+from nba_props.load.quarantine import (
+    DEFAULT_MAX_REJECTED_FRACTION,
+    QUARANTINE,
+    REJECTED,
+    REJECTED_COLUMNS,
+    Rejects,
+    check_policy,
+    find_rejects,
+    good_rows_filter,
+    load_result,
+    refuse_defects,
+    rejected_rows_sql,
+)
+from nba_props.load.result import SKIPPED_DUPLICATE, LoadResult
+from nba_props.load.staging import (
+    LoadError,
+    ValidatedFile,
+    content_hash,
+    contract_for,
+    prepare_file,
+)
 from nba_props.warehouse.bigquery import (
+    TRANSIENT_JOB_REASONS,
     BigQuerySettings,
     api_retry_policy,
     check_identifier,
@@ -86,17 +136,16 @@ MANIFEST_COLUMNS: tuple[tuple[str, str], ...] = (
     ("ignored_columns", VARCHAR),
     ("run_id", VARCHAR),
     ("loaded_at", TIMESTAMP),
+    ("rows_rejected", BIGINT),
 )
-ATTEMPTS = "_load_attempts"
-# One row per load job submitted, written BEFORE the job: what a crashed run left behind.
-ATTEMPT_COLUMNS: tuple[tuple[str, str], ...] = (
-    ("load_id", VARCHAR),
-    ("raw_table", VARCHAR),
-    ("source_file", VARCHAR),
-    ("content_hash", VARCHAR),
-    ("job_id", VARCHAR),
-    ("run_id", VARCHAR),
-    ("started_at", TIMESTAMP),
+STAGE_PREFIX = "_stage_load"
+STAGE_EXPIRY = timedelta(days=1)
+# Commit jobs of one content: n = 0, 1, ... (a new n only after job n failed and rolled back).
+MAX_COMMIT_JOBS = 20
+_CONNECTION_ERRORS = (
+    ConnectionError,
+    requests.exceptions.ConnectionError,
+    requests.exceptions.Timeout,
 )
 
 
@@ -105,27 +154,62 @@ class LoadOptions:
     """How load jobs are sent. The defaults are production BigQuery's."""
 
     source_format: str = PARQUET
-    # The raw tables are created (partitioned, clustered) by ensure_tables, never by a load.
+    # The raw tables are created (partitioned, clustered) by ensure_tables, the staging tables
+    # by the loader (with an expiry), never by a load job; CREATE_IF_NEEDED (crucible-emulator)
+    # lets the staging load create its table.
     create_disposition: str = bigquery.CreateDisposition.CREATE_NEVER
     # Send jobTimeoutMs with each job (BigQuery cancels a job that runs longer).
     server_job_timeout: bool = True
-    # Attempts of one file's load job when it fails for a transient reason.
+    # Attempts of each step (staging loads, the commit) when it fails for a transient reason.
     attempts: int = 3
-    # Check the job's outputRows against the file's rows (a mismatch fails the load).
+    # Check each staging load job's outputRows against the rows written.
     verify_output_rows: bool = True
+    # Wrap the commit in BEGIN/COMMIT TRANSACTION (always, on BigQuery).
+    transactions: bool = True
 
     @classmethod
     def for_emulator(cls, kind: str) -> LoadOptions:
         """What each emulator cannot do (docs/bigquery.md):
 
-        crucible-emulator takes CSV only, with CREATE_IF_NEEDED and no jobTimeoutMs;
+        crucible-emulator takes CSV only, with CREATE_IF_NEEDED, no jobTimeoutMs and no
+        transactions (its commit runs statement by statement: not atomic there);
         bqemulator reports the table's total rows as a job's outputRows.
         """
         if kind == "crucible":
-            return cls(CSV, bigquery.CreateDisposition.CREATE_IF_NEEDED, False)
+            return cls(
+                CSV,
+                bigquery.CreateDisposition.CREATE_IF_NEEDED,
+                server_job_timeout=False,
+                transactions=False,
+            )
         if kind == "bqemulator":
             return cls(verify_output_rows=False)
         return cls()
+
+
+@dataclass(frozen=True)
+class ManifestEntry:
+    """The manifest row of one content: which load holds it."""
+
+    load_id: str
+    rows_loaded: int
+    rows_rejected: int
+
+
+@dataclass(frozen=True)
+class Stage:
+    """One staging table of a load and the local file that fills it."""
+
+    part: str  # rows, rejects or manifest
+    table_id: str
+    columns: tuple[tuple[str, str], ...]
+    file: Path
+    rows: int
+
+
+class _CommitRolledBack(LoadError):
+    """Our commit job failed for a transient reason and was rolled back: commit again (and
+    when the attempts run out, a LoadError like any other)."""
 
 
 def raw_columns(contract: RawTable) -> list[tuple[str, str]]:
@@ -176,8 +260,59 @@ def create_table_ddl(
     )
 
 
+def commit_sql(
+    raw: str,
+    rejected: str,
+    manifest: str,
+    rows_stage: Stage | None,
+    rejects_stage: Stage | None,
+    manifest_stage: Stage,
+    transaction: bool = True,
+) -> str:
+    """The transaction that lands one file: rows, rejects and manifest row, or nothing.
+
+    Each insert runs only while the manifest has no row for the staged (raw_table,
+    content_hash): a commit repeated after an unknown outcome, or a concurrent run's, adds
+    nothing. No values: table and column names from the contracts only.
+    """
+    recorded = (
+        f"exists (select 1 from `{manifest}` m join `{manifest_stage.table_id}` s "  # noqa: S608
+        "on m.raw_table = s.raw_table and m.content_hash = s.content_hash)"
+    )
+    statements = ["begin transaction;"] if transaction else []
+    for target, stage in ((raw, rows_stage), (rejected, rejects_stage)):
+        if stage is not None:
+            cols = ", ".join(check_identifier(n, "column") for n, _ in stage.columns)
+            statements.append(
+                f"insert into `{target}` ({cols})\nselect {cols} from `{stage.table_id}`\n"
+                f"where not {recorded};"
+            )
+    cols = ", ".join(n for n, _ in manifest_stage.columns)
+    statements.append(
+        f"insert into `{manifest}` ({cols})\nselect {cols} from `{manifest_stage.table_id}` s\n"  # noqa: S608
+        f"where not exists (select 1 from `{manifest}` m "
+        "where m.raw_table = s.raw_table and m.content_hash = s.content_hash);"
+    )
+    if transaction:
+        statements.append("commit transaction;")
+    return "\n".join(statements)
+
+
+def commit_job_id(dataset: str, raw_table: str, digest: str, n: int) -> str:
+    """The id of the n-th commit job of one content: the same for every run (the lock)."""
+    return sanitize_job_id(f"nba_props_commit_{dataset}_{raw_table}_{digest}_{n}")
+
+
+def _transient(exc: BaseException) -> bool:
+    return is_transient_job_error(exc) or isinstance(exc, _CONNECTION_ERRORS)
+
+
 class BigQueryLoader:
-    """Loads files into ``<project>.<dataset>.<raw_table>``; the DuckDBLoader's interface."""
+    """Loads files into ``<project>.<dataset>.<raw_table>``; the DuckDBLoader's interface.
+
+    ``on_bad_rows`` and ``max_rejected_fraction``: as for the DuckDB loader (quarantine by
+    default; rejected rows go to ``<dataset>._rejected_rows``).
+    """
 
     def __init__(
         self,
@@ -188,13 +323,18 @@ class BigQueryLoader:
         run_id: str | None = None,
         allow_extra_columns: bool = False,
         options: LoadOptions | None = None,
+        on_bad_rows: str = QUARANTINE,
+        max_rejected_fraction: float = DEFAULT_MAX_REJECTED_FRACTION,
     ):
+        check_policy(on_bad_rows, max_rejected_fraction)
         self.settings = settings or BigQuerySettings.from_env()
         self._client = client
         self.dataset = check_identifier(dataset, "dataset")
         self.run_id = run_id
         self.allow_extra_columns = allow_extra_columns
         self.options = options or LoadOptions()
+        self.on_bad_rows = on_bad_rows
+        self.max_rejected_fraction = max_rejected_fraction
         self._tables_ready = False
 
     @property
@@ -213,9 +353,21 @@ class BigQueryLoader:
     def _labels(self, **extra: object) -> dict[str, str]:
         return labels(self.settings.labels, component="loader", run_id=self.run_id, **extra)
 
+    def _retry(self) -> Any:
+        return api_retry_policy(self.settings.api_deadline_s)
+
+    def _retrying(self, retry: Any) -> Retrying:
+        return Retrying(
+            retry=retry,
+            stop=stop_after_attempt(self.options.attempts),
+            wait=wait_exponential(multiplier=2, max=30),
+            reraise=True,
+        )
+
     # --- set-up ------------------------------------------------------------------------------
     def ensure_tables(self) -> None:
-        """Create the raw dataset, every raw table and the manifest; add new contract columns."""
+        """Create the raw dataset, every raw table, the manifest and the rejected-rows table;
+        add new contract (and manifest) columns to tables made by an older version."""
         dataset = bigquery.Dataset(f"{self.project}.{self.dataset}")
         dataset.location = self.settings.location
         dataset.labels = labels(self.settings.labels, layer="raw")
@@ -238,11 +390,11 @@ class BigQueryLoader:
             "One row per loaded file (nba_props.load): content hash, rows, run id.",
         )
         self._ensure_table(
-            ATTEMPTS,
-            list(ATTEMPT_COLUMNS),
-            "started_at",
-            ["raw_table", "content_hash"],
-            "One row per load job submitted, written before the job (crash recovery).",
+            REJECTED,
+            list(REJECTED_COLUMNS),
+            "rejected_at",
+            ["raw_table", "load_id"],
+            "Rows the loader set aside (nba_props.load.quarantine): reason, column, raw row.",
         )
         self._tables_ready = True
 
@@ -268,198 +420,433 @@ class BigQueryLoader:
         run_query(
             self.client, ddl, settings=self.settings, job_labels=self._labels(step="ddl")
         ).result(timeout=self.settings.job_timeout_s, retry=self._retry())
-        table = self.client.get_table(full_id, retry=self._retry(),
-                                      timeout=self.settings.api_deadline_s)
+        table = self.client.get_table(
+            full_id, retry=self._retry(), timeout=self.settings.api_deadline_s
+        )
         existing = {f.name for f in table.schema}
         missing = [(n, t) for n, t in columns if n not in existing]
         if missing:
-            log.info("%s: adding contract column(s) %s", full_id, [n for n, _ in missing])
+            log.info("%s: adding column(s) %s", full_id, [n for n, _ in missing])
             table.schema = [*table.schema, *schema_fields([(n, BQ_TYPES[t]) for n, t in missing])]
-            self.client.update_table(table, ["schema"], retry=self._retry(),
-                                     timeout=self.settings.api_deadline_s)
+            self.client.update_table(
+                table, ["schema"], retry=self._retry(), timeout=self.settings.api_deadline_s
+            )
 
-    def _retry(self):
-        return api_retry_policy(self.settings.api_deadline_s)
+    # --- the manifest --------------------------------------------------------------------------
+    def _read_manifest(self, raw_table: str) -> dict[str, ManifestEntry]:
+        """content_hash -> the manifest row of each of one raw table's files, read now.
 
-    # --- manifest ------------------------------------------------------------------------------
-    def _read(self, table: str, raw_table: str) -> dict[str, list[dict[str, object]]]:
-        """content_hash -> rows of one raw table in ``table``, page by page (tabledata.list)."""
-        found: dict[str, list[dict[str, object]]] = {}
-        rows = self.client.list_rows(
-            self._table_id(table),
-            page_size=5_000,
-            retry=self._retry(),
-            timeout=self.settings.api_deadline_s,
-        )
-        for batch in rows.to_arrow_iterable(bqstorage_client=None, max_queue_size=1):
-            for rec in batch.to_pylist():
-                if rec["raw_table"] == raw_table:
-                    found.setdefault(str(rec["content_hash"]), []).append(rec)
-        return found
+        Through tabledata.list (free, page by page, no SQL); the first row of a content wins
+        (a manifest written by an older loader may hold two)."""
+        first: dict[str, tuple[Any, ManifestEntry]] = {}
+        for attempt in self._retrying(retry_if_exception(_transient)):
+            with attempt:
+                first.clear()
+                rows = self.client.list_rows(
+                    self._table_id(MANIFEST),
+                    page_size=5_000,
+                    retry=self._retry(),
+                    timeout=self.settings.api_deadline_s,
+                )
+                for batch in rows.to_arrow_iterable(bqstorage_client=None, max_queue_size=1):
+                    for rec in batch.to_pylist():
+                        if rec["raw_table"] != raw_table:
+                            continue
+                        digest = str(rec["content_hash"])
+                        entry = ManifestEntry(
+                            str(rec["load_id"]),
+                            int(rec["rows_loaded"] or 0),
+                            int(rec.get("rows_rejected") or 0),
+                        )
+                        order = (rec["loaded_at"], entry.load_id)
+                        if digest not in first or order < first[digest][0]:
+                            first[digest] = (order, entry)
+        return {digest: entry for digest, (_, entry) in first.items()}
 
-    def _append_row(
-        self,
-        con: duckdb.DuckDBPyConnection,
-        table: str,
-        columns: tuple[tuple[str, str], ...],
-        values: dict[str, object],
-        workdir: Path,
-    ) -> None:
-        """One bookkeeping row, through a load job like the data (no DML, no streaming buffer)."""
-        duck_types = {VARCHAR: "varchar", BIGINT: "bigint", TIMESTAMP: "timestamp"}
-        con.execute(
-            "create or replace temp table _bookkeeping_row as select "
-            + ", ".join(f"cast(? as {duck_types[t]}) as {n}" for n, t in columns)
-            + ", 1 as _row_number",
-            [values.get(n) for n, _ in columns],
-        )
-        ext = "parquet" if self.options.source_format == PARQUET else "csv"
-        path = export_rows(con, "_bookkeeping_row", columns, workdir / f"{table}.{ext}",
-                           self.options.source_format)
-        # A fresh job id per row written (a retried upload of the SAME call still conflicts
-        # on it, so a row is never appended twice by one call).
-        job_id = f"nba_props{table}_{values['load_id']}_{uuid.uuid4().hex[:8]}"
-        self._run_load_job(path, table, columns, job_id, table)
+    def _manifest_entry(self, raw_table: str, digest: str) -> ManifestEntry | None:
+        """The manifest row of one content, read now: which load holds it, if any."""
+        return self._read_manifest(raw_table).get(digest)
 
-    # --- loading ---------------------------------------------------------------------------------
+    # --- loading -------------------------------------------------------------------------------
     def load(self, raw_table: str, files: Iterable[Path | str]) -> list[LoadResult]:
         contract = contract_for(raw_table)
         if not self._tables_ready:
             self.ensure_tables()
         results: list[LoadResult] = []
-        with duckdb.connect(":memory:") as con, tempfile.TemporaryDirectory(
-            prefix="nba_props_bq_"
-        ) as tmp:
-            manifest = self._read(MANIFEST, contract.name)
-            attempts = self._read(ATTEMPTS, contract.name)
+        with (
+            duckdb.connect(":memory:") as con,
+            tempfile.TemporaryDirectory(prefix="nba_props_bq_") as tmp,
+        ):
+            known = self._read_manifest(contract.name)
             for file in files:
-                for attempt in Retrying(
-                    retry=retry_if_exception(is_transient_job_error),
-                    stop=stop_after_attempt(self.options.attempts),
-                    wait=wait_exponential(multiplier=2, max=30),
-                    reraise=True,
-                ):
-                    with attempt:
-                        result = self._load_one(
-                            con, contract, Path(file), manifest, attempts, Path(tmp)
-                        )
-                results.append(result)
+                results.append(self._load_one(con, contract, Path(file), known, Path(tmp)))
         return results
-
-    def _recovered_load(self, attempts: list[dict[str, object]], path: Path) -> str | None:
-        """The load id of an earlier attempt whose job succeeded but was never recorded."""
-        for entry in attempts:
-            job_id = str(entry.get("job_id") or "")
-            if not job_id:
-                continue
-            try:
-                job = self.client.get_job(job_id, location=self.settings.location,
-                                          retry=self._retry(),
-                                          timeout=self.settings.api_deadline_s)
-            except api_exceptions.NotFound:
-                continue  # the job was never created: nothing was loaded
-            if job.state != "DONE":
-                try:
-                    job.result(timeout=self.settings.job_timeout_s, retry=self._retry())
-                except api_exceptions.GoogleAPICallError:
-                    continue  # that attempt failed: nothing was loaded
-                except concurrent.futures.TimeoutError:
-                    raise LoadError(
-                        f"{path}: an earlier load job {job_id} is still running; "
-                        "try again when it has finished"
-                    ) from None
-            if job.error_result is None:
-                log.warning("%s: an earlier run loaded this content as %s (job %s) but did not "
-                            "record it; recording it now", path, entry["load_id"], job_id)
-                return str(entry["load_id"])
-        return None
 
     def _load_one(
         self,
         con: duckdb.DuckDBPyConnection,
         contract: RawTable,
         path: Path,
-        manifest: dict[str, list[dict[str, object]]],
-        attempts: dict[str, list[dict[str, object]]],
+        known: dict[str, ManifestEntry],
         workdir: Path,
     ) -> LoadResult:
-        staged = stage_file(con, contract.name, path, self.allow_extra_columns)
+        if not path.is_file():
+            raise LoadError(f"{path}: no such file; check the path")
+        digest = content_hash(path)
+        if digest in known:  # cheap check first: no parsing for a file loaded before
+            seen = known[digest].load_id
+            log.info("skip %s: same content already loaded as %s", path, seen)
+            return LoadResult(contract.name, str(path), seen, SKIPPED_DUPLICATE, 0, 0)
+        vf: ValidatedFile | None = None
+        rejects: Rejects | None = None
+        stages: list[Stage] = []
         try:
-            done = manifest.get(staged.content_hash)
-            previous = str(done[0]["load_id"]) if done else None
-            if previous is None:
-                previous = self._recovered_load(attempts.get(staged.content_hash, []), path)
-                if previous is not None:
-                    self._manifest_row(con, workdir, contract, path, staged.content_hash,
-                                       previous, staged.rows, staged.ignored_columns, manifest)
-            if previous is not None:
-                log.info("skip %s: same content already loaded as %s", path, previous)
-                return LoadResult(contract.name, str(path), previous, "skipped_duplicate", 0,
-                                  staged.rows, staged.ignored_columns)
-
+            vf = prepare_file(con, contract.name, path, self.allow_extra_columns, digest)
+            rejects = find_rejects(con, contract, vf)
+            refuse_defects(con, vf, rejects, self.on_bad_rows, self.max_rejected_fraction)
             now = datetime.now(UTC).replace(tzinfo=None)
-            load_id = f"{now:%Y%m%dT%H%M%S%f}-{staged.content_hash[:12]}"
-            job_id = sanitize_job_id(f"nba_props_load_{contract.name}_{load_id}")
-            attempt = {"load_id": load_id, "raw_table": contract.name, "source_file": str(path),
-                       "content_hash": staged.content_hash, "job_id": job_id,
-                       "run_id": self.run_id, "started_at": now}
-            self._append_row(con, ATTEMPTS, ATTEMPT_COLUMNS, attempt, workdir)
-            attempts.setdefault(staged.content_hash, []).append(dict(attempt))
-            con.execute(
-                "create or replace temp table _load_rows as select * exclude (_row_number), "  # noqa: S608
-                "cast(? as varchar) as _load_id, cast(? as varchar) as _source_file, "
-                "cast(? as varchar) as _content_hash, cast(_row_number as bigint) as _row_number, "
-                f"cast(? as timestamp) as _loaded_at from {staged.relation}",
-                [load_id, str(path), staged.content_hash, now],
-            )
-            ext = "parquet" if self.options.source_format == PARQUET else "csv"
-            file = export_rows(con, "_load_rows", raw_columns(contract),
-                               workdir / f"{load_id}.{ext}", self.options.source_format)
-            job = self._run_load_job(file, contract.name, raw_columns(contract), job_id,
-                                     contract.name)
-            file.unlink(missing_ok=True)
-            rows = staged.rows
-            if self.options.verify_output_rows and job.output_rows is not None:
-                rows = int(job.output_rows)
-            if rows != staged.rows:
-                raise LoadError(f"{path}: BigQuery loaded {rows} rows, the file has {staged.rows}")
-            self._manifest_row(con, workdir, contract, path, staged.content_hash, load_id, rows,
-                               staged.ignored_columns, manifest, now)
+            load_id = f"{now:%Y%m%dT%H%M%S%f}-{digest[:12]}"
+            stages = self._write_stage_files(con, contract, vf, rejects, load_id, now, workdir)
+            entry = self._land(contract, path, digest, stages)
+        except duckdb.Error as exc:
+            raise LoadError(f"{path}: load into {contract.name} failed: {exc}") from exc
         finally:
-            con.execute(f"drop table if exists {staged.relation}")
-            con.execute("drop table if exists _load_rows")
-        if staged.ignored_columns:
-            log.warning("%s: columns not in the %s contract were not loaded: %s",
-                        path, contract.name, staged.ignored_columns)
-        return LoadResult(contract.name, str(path), load_id, "loaded", rows, staged.rows,
-                          staged.ignored_columns)
+            for table in (
+                vf and vf.source,
+                rejects and rejects.relation,
+                "_load_rows",
+                "_load_rejects",
+                "_load_manifest_row",
+            ):
+                if table:
+                    con.execute(f"drop table if exists {table}")
+            for stage in stages:
+                stage.file.unlink(missing_ok=True)
+        known[digest] = entry
+        if entry.load_id != load_id:
+            log.info("skip %s: a concurrent run loaded the same content as %s", path, entry.load_id)
+            return LoadResult(
+                contract.name,
+                str(path),
+                entry.load_id,
+                SKIPPED_DUPLICATE,
+                0,
+                vf.rows,
+                vf.ignored_columns,
+            )
+        result = load_result(
+            contract.name, vf, rejects, load_id, entry.rows_loaded, f"{self.dataset}.{REJECTED}"
+        )
+        for warning in result.warnings:
+            log.warning("%s", warning)
+        return result
 
-    def _manifest_row(
+    def _write_stage_files(
         self,
         con: duckdb.DuckDBPyConnection,
-        workdir: Path,
         contract: RawTable,
-        path: Path,
-        content_hash: str,
+        vf: ValidatedFile,
+        rejects: Rejects,
         load_id: str,
-        rows: int,
-        ignored: list[str],
-        manifest: dict[str, list[dict[str, object]]],
-        when: datetime | None = None,
-    ) -> None:
-        row: dict[str, object] = {
+        now: datetime,
+        workdir: Path,
+    ) -> list[Stage]:
+        """The good rows, the rejected rows and the manifest row, each as a local file (rows
+        and rejects only when there are any), with the staging table each goes to."""
+        token = f"{contract.name}_{uuid.uuid4().hex}"
+        ext = "parquet" if self.options.source_format == PARQUET else "csv"
+        loaded = vf.rows - rejects.rows
+
+        def stage(relation: str, columns: Iterable[tuple[str, str]], part: str, rows: int) -> Stage:
+            cols = tuple(columns)
+            file = export_rows(
+                con, relation, cols, workdir / f"{token}_{part}.{ext}", self.options.source_format
+            )
+            name = check_identifier(f"{STAGE_PREFIX}_{token}_{part}", "table")
+            return Stage(part, self._table_id(name), cols, file, rows)
+
+        stages: list[Stage] = []
+        if loaded:
+            con.execute(
+                "create or replace temp table _load_rows as "  # noqa: S608 - contract names
+                f"select {vf.typed_columns()}, cast(? as varchar) as _load_id, "
+                "cast(? as varchar) as _source_file, cast(? as varchar) as _content_hash, "
+                "cast(_row_number as bigint) as _row_number, cast(? as timestamp) as _loaded_at "
+                f"from {vf.source}{good_rows_filter(rejects)}",
+                [load_id, str(vf.path), vf.content_hash, now],
+            )
+            written = con.execute("select count(*) from _load_rows").fetchone()
+            if written is None or written[0] != loaded:
+                raise LoadError(f"{vf.path}: staged {written} rows where {loaded} were expected")
+            stages.append(stage("_load_rows", raw_columns(contract), "rows", loaded))
+        if rejects.rows:
+            rows_sql, params = rejected_rows_sql(vf, rejects)
+            con.execute(
+                "create or replace temp table _load_rejects as select "  # noqa: S608
+                "cast(? as varchar) as load_id, cast(? as varchar) as raw_table, "
+                "cast(? as varchar) as source_file, q.row_number, q.column_name, q.reason, "
+                "q.detail, q.raw_row, cast(? as varchar) as run_id, "
+                "cast(? as timestamp) as rejected_at, q.row_number as _row_number "
+                f"from ({rows_sql}) q",
+                [load_id, contract.name, str(vf.path), self.run_id, now, *params],
+            )
+            stages.append(stage("_load_rejects", REJECTED_COLUMNS, "rejects", rejects.rows))
+        manifest_row: dict[str, object] = {
             "load_id": load_id,
             "raw_table": contract.name,
-            "source_file": str(path),
-            "content_hash": content_hash,
-            "rows_loaded": rows,
-            "ignored_columns": ",".join(ignored) or None,
+            "source_file": str(vf.path),
+            "content_hash": vf.content_hash,
+            "rows_loaded": loaded,
+            "ignored_columns": ",".join(vf.ignored_columns) or None,
             "run_id": self.run_id,
-            "loaded_at": when or datetime.now(UTC).replace(tzinfo=None),
+            "loaded_at": now,
+            "rows_rejected": rejects.rows,
         }
-        self._append_row(con, MANIFEST, MANIFEST_COLUMNS, row, workdir)
-        manifest.setdefault(content_hash, []).append(row)
+        duck = {VARCHAR: "varchar", BIGINT: "bigint", TIMESTAMP: "timestamp"}
+        con.execute(
+            "create or replace temp table _load_manifest_row as select "
+            + ", ".join(f"cast(? as {duck[t]}) as {n}" for n, t in MANIFEST_COLUMNS)
+            + ", 1 as _row_number",
+            [manifest_row[n] for n, _ in MANIFEST_COLUMNS],
+        )
+        stages.append(stage("_load_manifest_row", MANIFEST_COLUMNS, "manifest", 1))
+        return stages
 
+    def _land(
+        self, contract: RawTable, path: Path, digest: str, stages: list[Stage]
+    ) -> ManifestEntry:
+        """Stage the files, then commit them: the manifest entry that holds the content."""
+        try:
+            for attempt in self._retrying(retry_if_exception(_transient)):
+                with attempt:
+                    for stage in stages:
+                        self._load_stage(stage, contract.name)
+            by_part = {s.part: s for s in stages}
+            sql = commit_sql(
+                self._table_id(contract.name),
+                self._table_id(REJECTED),
+                self._table_id(MANIFEST),
+                by_part.get("rows"),
+                by_part.get("rejects"),
+                by_part["manifest"],
+                self.options.transactions,
+            )
+            return self._commit(path, contract.name, digest, sql, by_part["manifest"].table_id)
+        finally:
+            for stage in stages:
+                self._drop_stage(stage)
+
+    def _load_stage(self, stage: Stage, raw_table: str) -> None:
+        """ONE load job into a fresh staging table of this load (WRITE_TRUNCATE: repeatable)."""
+        if self.options.create_disposition == bigquery.CreateDisposition.CREATE_NEVER:
+            table = bigquery.Table(
+                stage.table_id, schema=schema_fields([(n, BQ_TYPES[t]) for n, t in stage.columns])
+            )
+            table.expires = datetime.now(UTC) + STAGE_EXPIRY  # dropped after the commit
+            table.labels = self._labels(step="stage", raw_table=raw_table)
+            self.client.create_table(
+                table, exists_ok=True, retry=self._retry(), timeout=self.settings.api_deadline_s
+            )
+        # else (crucible-emulator, which creates no table with labels): the load creates it.
+        job_id = f"nba_props_stage_{stage.table_id.rsplit('.', 1)[1]}_{uuid.uuid4().hex[:8]}"
+        job = self._run_load_job(stage.file, stage.table_id, stage.columns, job_id, raw_table)
+        output = job.output_rows
+        if self.options.verify_output_rows and output is not None and output != stage.rows:
+            raise LoadError(
+                f"{stage.file.name}: BigQuery staged {output} rows in "
+                f"{stage.table_id}, the file has {stage.rows}"
+            )
+
+    def _drop_stage(self, stage: Stage) -> None:
+        try:
+            self.client.delete_table(
+                stage.table_id,
+                not_found_ok=True,
+                retry=self._retry(),
+                timeout=self.settings.api_deadline_s,
+            )
+        except (api_exceptions.GoogleAPICallError, *_CONNECTION_ERRORS) as exc:
+            log.warning(
+                "could not drop staging table %s (it expires by itself within %s): %s",
+                stage.table_id,
+                STAGE_EXPIRY,
+                exc,
+            )
+
+    # --- the commit ----------------------------------------------------------------------------
+    def _commit(
+        self, path: Path, raw_table: str, digest: str, sql: str, marker: str
+    ) -> ManifestEntry:
+        """Run the commit as job n = 0, 1, ... until the manifest holds the content.
+
+        ``marker``: a staging table of this load, named in its commit SQL (how a job found
+        under a commit id is recognised as this load's own)."""
+        numbers = itertools.count()
+        entry: ManifestEntry | None = None
+        for attempt in self._retrying(retry_if_exception_type(_CommitRolledBack)):
+            with attempt:
+                entry = self._commit_once(path, raw_table, digest, sql, marker, numbers)
+        assert entry is not None
+        return entry
+
+    def _commit_once(
+        self,
+        path: Path,
+        raw_table: str,
+        digest: str,
+        sql: str,
+        marker: str,
+        numbers: Iterator[int],
+    ) -> ManifestEntry:
+        for n in numbers:
+            if n >= MAX_COMMIT_JOBS:
+                raise LoadError(
+                    f"{path}: {MAX_COMMIT_JOBS} commit jobs of this content failed or ended "
+                    f"without recording it; see jobs nba_props_commit_*_{digest[:12]}* in "
+                    "INFORMATION_SCHEMA.JOBS"
+                )
+            job_id = commit_job_id(self.dataset, raw_table, digest, n)
+            job = self._start_commit(job_id, sql, raw_table)
+            ours = marker in (getattr(job, "query", None) or "")
+            failure = self._settle(job, ours, path)
+            entry = self._manifest_entry(raw_table, digest)
+            if entry is not None:
+                return entry
+            if not ours:
+                # Another run's commit of this content, finished without recording it (it
+                # failed, or its manifest row was deleted since): commit this load as n + 1.
+                log.info(
+                    "%s: commit job %s (another run's) did not record the file; "
+                    "committing this load as the next job",
+                    path,
+                    job_id,
+                )
+                continue
+            if failure is None:
+                raise LoadError(
+                    f"{path}: commit job {job_id} succeeded but {self.dataset}.{MANIFEST} has "
+                    "no row for the file; check the manifest table"
+                )
+            message = failure.get("message") or failure.get("reason")
+            if failure.get("reason") in TRANSIENT_JOB_REASONS:
+                log.warning(
+                    "%s: commit job %s failed (%s) and was rolled back; committing again",
+                    path,
+                    job_id,
+                    message,
+                )
+                raise _CommitRolledBack(
+                    f"{path}: commit job {job_id} failed ({message}) and was rolled back, "
+                    "nothing was loaded; load the file again"
+                )
+            raise LoadError(
+                f"{path}: commit job {job_id} failed and was rolled back, nothing was loaded: "
+                f"{message}"
+            )
+        raise AssertionError("unreachable")  # pragma: no cover - itertools.count is endless
+
+    def _start_commit(self, job_id: str, sql: str, raw_table: str) -> Any:
+        """Create the commit job, or find the one that holds ``job_id`` already."""
+        config = bigquery.QueryJobConfig(
+            labels=self._labels(step="commit", raw_table=raw_table),
+            maximum_bytes_billed=self.settings.maximum_bytes_billed,
+            use_legacy_sql=False,
+        )
+        if self.settings.server_job_timeout:
+            config.job_timeout_ms = int(self.settings.job_timeout_s * 1000)
+        for attempt in self._retrying(retry_if_exception(_transient)):
+            with attempt:
+                try:
+                    return self.client.query(
+                        sql,
+                        job_config=config,
+                        job_id=job_id,
+                        location=self.settings.location,
+                        retry=self._retry(),
+                        job_retry=None,  # a new job would need a new id: see _commit
+                        timeout=self.settings.api_deadline_s,
+                    )
+                except api_exceptions.Conflict:
+                    # The id is taken: a concurrent run's commit of this content, or ours
+                    # whose creation answered with an error. The job says which.
+                    return self._get_job(job_id)
+                except (api_exceptions.GoogleAPICallError, *_CONNECTION_ERRORS) as exc:
+                    # The request failed, but the job may exist: never assume it does not.
+                    try:
+                        return self._get_job(job_id)
+                    except api_exceptions.NotFound:
+                        raise exc from None
+        raise AssertionError("unreachable")  # pragma: no cover - reraise=True
+
+    def _get_job(self, job_id: str) -> Any:
+        return self.client.get_job(
+            job_id,
+            location=self.settings.location,
+            retry=self._retry(),
+            timeout=self.settings.api_deadline_s,
+        )
+
+    def _settle(self, job: Any, ours: bool, path: Path) -> dict[str, Any] | None:
+        """Wait for a commit job to finish; its error result, or None when it succeeded.
+
+        An exception from the wait can be the job's failure or the API's: the job's own
+        state (jobs.get) decides, never the exception."""
+        deadline = time.monotonic() + self.settings.job_timeout_s
+        while True:
+            try:
+                job.result(
+                    timeout=max(deadline - time.monotonic(), 1.0),
+                    retry=self._retry(),
+                    job_retry=None,
+                )
+                return None
+            except concurrent.futures.TimeoutError:
+                return self._timed_out(job, ours, path)
+            except (api_exceptions.GoogleAPICallError, *_CONNECTION_ERRORS) as exc:
+                job = self._job_state(job.job_id, exc)
+                if job.state == "DONE":
+                    return job.error_result  # None: done without error; the API had failed
+                if time.monotonic() >= deadline:
+                    return self._timed_out(job, ours, path)
+                log.warning(
+                    "%s: reading commit job %s failed (%s); it is still %s, waiting",
+                    path,
+                    job.job_id,
+                    exc,
+                    job.state,
+                )
+
+    def _job_state(self, job_id: str, cause: BaseException) -> Any:
+        try:
+            for attempt in self._retrying(retry_if_exception(_transient)):
+                with attempt:
+                    return self._get_job(job_id)
+        except (api_exceptions.GoogleAPICallError, *_CONNECTION_ERRORS) as exc:
+            raise LoadError(
+                f"commit job {job_id}: its outcome is unknown ({cause}; reading it: {exc}). "
+                "Load the file again: the commit records it at most once"
+            ) from exc
+        raise AssertionError("unreachable")  # pragma: no cover - reraise=True
+
+    def _timed_out(self, job: Any, ours: bool, path: Path) -> dict[str, Any] | None:
+        timeout = self.settings.job_timeout_s
+        if not ours:
+            raise LoadError(
+                f"{path}: another run is loading the same content (commit job {job.job_id} "
+                f"still running after {timeout:.0f}s); try again when it has finished"
+            )
+        self.client.cancel_job(
+            job.job_id,
+            location=self.settings.location,
+            retry=self._retry(),
+            timeout=self.settings.api_deadline_s,
+        )
+        raise LoadError(
+            f"{path}: commit job {job.job_id} did not finish within {timeout:.0f}s and was "
+            "cancelled (a cancelled transaction is rolled back); load the file again"
+        )
+
+    # --- load jobs -----------------------------------------------------------------------------
     def _run_load_job(
         self,
         file: Path,
@@ -471,7 +858,7 @@ class BigQueryLoader:
         config = bigquery.LoadJobConfig(
             schema=schema_fields([(n, BQ_TYPES[t]) for n, t in columns]),
             source_format=self.options.source_format,
-            write_disposition=bigquery.WriteDisposition.WRITE_APPEND,
+            write_disposition=bigquery.WriteDisposition.WRITE_TRUNCATE,
             create_disposition=self.options.create_disposition,
             labels=self._labels(step="load", raw_table=label_table),
         )
@@ -483,7 +870,7 @@ class BigQueryLoader:
             try:
                 job = self.client.load_table_from_file(
                     fh,
-                    self._table_id(table),
+                    table,
                     job_id=sanitize_job_id(job_id),
                     job_config=config,
                     # No size: always a resumable upload (chunked, each chunk retried).
@@ -493,9 +880,7 @@ class BigQueryLoader:
                 )
             except api_exceptions.Conflict:
                 # The upload was retried after BigQuery had already created the job.
-                job = self.client.get_job(sanitize_job_id(job_id), location=self.settings.location,
-                                          retry=self._retry(),
-                                          timeout=self.settings.api_deadline_s)
+                job = self._get_job(sanitize_job_id(job_id))
         self._wait(job)
         return job
 
@@ -503,14 +888,18 @@ class BigQueryLoader:
         try:
             job.result(timeout=self.settings.job_timeout_s, retry=self._retry())
         except concurrent.futures.TimeoutError:
-            self.client.cancel_job(job.job_id, location=self.settings.location,
-                                   retry=self._retry(), timeout=self.settings.api_deadline_s)
+            self.client.cancel_job(
+                job.job_id,
+                location=self.settings.location,
+                retry=self._retry(),
+                timeout=self.settings.api_deadline_s,
+            )
             raise LoadError(
                 f"load job {job.job_id} did not finish within {self.settings.job_timeout_s:.0f}s "
                 "and was cancelled"
             ) from None
         except api_exceptions.GoogleAPICallError as exc:
-            if is_transient_job_error(exc):
+            if _transient(exc):
                 raise
             details = "; ".join(e.get("message", "") for e in (job.errors or [])[:5])
             raise LoadError(f"load job {job.job_id} failed: {details or exc.message}") from None
@@ -519,3 +908,22 @@ class BigQueryLoader:
 def sanitize_job_id(job_id: str) -> str:
     """Job ids allow [A-Za-z0-9_-], up to 1,024 characters."""
     return "".join(ch if ch.isalnum() or ch in "_-" else "_" for ch in job_id)[:1024]
+
+
+__all__ = [
+    "BQ_TYPES",
+    "MANIFEST",
+    "MANIFEST_COLUMNS",
+    "REJECTED",
+    "REJECTED_COLUMNS",
+    "BigQueryLoader",
+    "LoadOptions",
+    "ManifestEntry",
+    "cluster_columns",
+    "commit_job_id",
+    "commit_sql",
+    "create_table_ddl",
+    "partition_column",
+    "raw_columns",
+    "sanitize_job_id",
+]

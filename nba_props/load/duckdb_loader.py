@@ -23,22 +23,23 @@ import duckdb
 
 from nba_props.contracts import LOAD_METADATA_COLUMNS, RAW_TABLES, RawTable
 from nba_props.load.errors import LoadError
-from nba_props.load.names import ROW_NUMBER, quote_ident
-from nba_props.load.quarantine import BAD_VALUE, DEFECTS, Rejects, find_rejects
-from nba_props.load.result import (
-    EMPTY,
-    LOADED,
-    LOADED_WITH_REJECTS,
-    SKIPPED_DUPLICATE,
-    LoadResult,
+from nba_props.load.names import ROW_NUMBER
+from nba_props.load.quarantine import (
+    DEFAULT_MAX_REJECTED_FRACTION,
+    FAIL,
+    ON_BAD_ROWS,
+    QUARANTINE,
+    REJECTED,
+    Rejects,
+    check_policy,
+    find_rejects,
+    good_rows_filter,
+    load_result,
+    refuse_defects,
+    rejected_rows_sql,
 )
-from nba_props.load.staging import (
-    ValidatedFile,
-    bad_value_message,
-    content_hash,
-    contract_for,
-    prepare_file,
-)
+from nba_props.load.result import SKIPPED_DUPLICATE, LoadResult
+from nba_props.load.staging import ValidatedFile, content_hash, contract_for, prepare_file
 
 log = logging.getLogger(__name__)
 
@@ -51,12 +52,16 @@ _DUCK_TYPES = {
     "BOOLEAN": "boolean",
 }
 MANIFEST = "_load_manifest"
-REJECTED = "_rejected_rows"
-QUARANTINE = "quarantine"  # bad rows go to _rejected_rows, the others load
-FAIL = "fail"  # the first bad row fails the whole file (file, row, column)
-ON_BAD_ROWS = (QUARANTINE, FAIL)
-# Above this share of defective rows a file fails whole: a format change, not a few rows.
-DEFAULT_MAX_REJECTED_FRACTION = 0.1
+# The policy and the rejected-rows table are shared with the BigQuery loader (quarantine.py).
+__all__ = [
+    "DEFAULT_MAX_REJECTED_FRACTION",
+    "FAIL",
+    "MANIFEST",
+    "ON_BAD_ROWS",
+    "QUARANTINE",
+    "REJECTED",
+    "DuckDBLoader",
+]
 
 _MANIFEST_DDL = (
     "load_id varchar primary key, raw_table varchar not null, source_file varchar not null,"
@@ -96,10 +101,7 @@ class DuckDBLoader:
         on_bad_rows: str = QUARANTINE,
         max_rejected_fraction: float = DEFAULT_MAX_REJECTED_FRACTION,
     ):
-        if on_bad_rows not in ON_BAD_ROWS:
-            raise ValueError(f"on_bad_rows must be one of {ON_BAD_ROWS}, not {on_bad_rows!r}")
-        if not 0 <= max_rejected_fraction <= 1:
-            raise ValueError(f"max_rejected_fraction must be in [0, 1]: {max_rejected_fraction}")
+        check_policy(on_bad_rows, max_rejected_fraction)
         self.database = str(database)
         self.allow_extra_columns = allow_extra_columns
         self.schema = schema
@@ -182,41 +184,7 @@ class DuckDBLoader:
         self, con: duckdb.DuckDBPyConnection, staged: ValidatedFile, rejects: Rejects
     ) -> None:
         """Fail the whole file when the policy says so (``fail``, or too many bad rows)."""
-        if not rejects.defects:
-            return
-        first = self._first_defect(con, staged, rejects)
-        counts = ", ".join(f"{r}: {n}" for r, n in rejects.by_reason.items() if r in DEFECTS)
-        if self.on_bad_rows == FAIL:
-            raise LoadError(
-                f"{first}. {rejects.defects} row(s) cannot be loaded ({counts}). Nothing was "
-                "loaded (on_bad_rows='fail'): fix the file and load it again, or load it with "
-                "on_bad_rows='quarantine' to set those rows aside"
-            )
-        share = rejects.defects / staged.rows
-        if share > self.max_rejected_fraction:
-            raise LoadError(
-                f"{first}. {rejects.defects} of {staged.rows} rows ({share:.1%}) cannot be "
-                f"loaded ({counts}): more than the {self.max_rejected_fraction:.0%} the loader "
-                "sets aside, so a format change or the wrong file? Nothing was loaded: fix "
-                "the file and load it again, or raise max_rejected_fraction to load the "
-                "other rows"
-            )
-
-    def _first_defect(
-        self, con: duckdb.DuckDBPyConnection, staged: ValidatedFile, rejects: Rejects
-    ) -> str:
-        """The earliest defective row, described as the strict loader always did."""
-        row = con.execute(
-            f"select {ROW_NUMBER}, reason, column_name, detail from {rejects.relation} "  # noqa: S608
-            f"where reason in ({', '.join('?' for _ in DEFECTS)}) order by {ROW_NUMBER} limit 1",
-            list(DEFECTS),
-        ).fetchone()
-        assert row is not None
-        number, reason, column, detail = row
-        if reason == BAD_VALUE:
-            check = next(c for c in staged.checks if c.column.name == column.split(",")[0])
-            return bad_value_message(con, staged, check, number)
-        return f"{staged.path}, row {number}: {detail}"
+        refuse_defects(con, staged, rejects, self.on_bad_rows, self.max_rejected_fraction)
 
     def _write(
         self,
@@ -273,39 +241,12 @@ class DuckDBLoader:
         load_id: str,
         loaded: int,
     ) -> LoadResult:
-        path = staged.path
-        warnings = list(staged.warnings)
-        if staged.ignored_columns:
-            warnings.append(
-                f"{path}: columns not in the {contract.name} contract were not loaded: "
-                f"{staged.ignored_columns}"
-            )
-        status = LOADED
-        if rejects.rows:
-            status = LOADED_WITH_REJECTS
-            reasons = ", ".join(f"{r}: {n}" for r, n in rejects.by_reason.items())
-            warnings.append(
-                f"{path}: {rejects.rows} of {staged.rows} rows not loaded ({reasons}); they "
-                f"are in {self.schema}.{REJECTED} with load_id {load_id!r}: review them, "
-                "fix the source and load the corrected file"
-            )
-        elif not staged.rows:
-            status = EMPTY
-            warnings.append(f"{path}: the file has no data rows; nothing was loaded")
-        for warning in warnings:
-            log.warning("%s", warning)
-        return LoadResult(
-            contract.name,
-            str(path),
-            load_id,
-            status,
-            loaded,
-            staged.rows,
-            staged.ignored_columns,
-            rejects.rows,
-            dict(rejects.by_reason),
-            warnings,
+        result = load_result(
+            contract.name, staged, rejects, load_id, loaded, f"{self.schema}.{REJECTED}"
         )
+        for warning in result.warnings:
+            log.warning("%s", warning)
+        return result
 
     def _insert_rows(
         self,
@@ -318,11 +259,7 @@ class DuckDBLoader:
     ) -> int:
         """Type the file's good rows straight into the raw table, with the load metadata."""
         data_cols = ", ".join(staged.columns)
-        where = (
-            f" where {ROW_NUMBER} not in (select {ROW_NUMBER} from {rejects.relation})"  # noqa: S608
-            if rejects.rows
-            else ""
-        )
+        where = good_rows_filter(rejects)
         inserted = con.execute(
             f"insert into {self.schema}.{contract.name} "  # noqa: S608
             f"({data_cols}, _load_id, _source_file, _content_hash, _row_number, _loaded_at) "
@@ -346,14 +283,13 @@ class DuckDBLoader:
         now: datetime,
     ) -> None:
         """Each rejected row with its reason and the file's row as JSON text (as read)."""
-        pairs = ", ".join(f"?, s.{quote_ident(h)}" for h in staged.header)
-        raw_row = f"json_object({pairs})::varchar" if pairs else "'{}'"
+        rows_sql, params = rejected_rows_sql(staged, rejects)
         con.execute(
             f"insert into {self.schema}.{REJECTED} (load_id, raw_table, source_file, "  # noqa: S608
             "row_number, column_name, reason, detail, raw_row, run_id, rejected_at) "
-            f"select ?, ?, ?, r.{ROW_NUMBER}, r.column_name, r.reason, r.detail, {raw_row}, ?, ? "
-            f"from {rejects.relation} r join {staged.source} s using ({ROW_NUMBER})",
-            [load_id, staged.raw_table, str(staged.path), *staged.header, self.run_id, now],
+            "select ?, ?, ?, q.row_number, q.column_name, q.reason, q.detail, q.raw_row, ?, ? "
+            f"from ({rows_sql}) q",
+            [load_id, staged.raw_table, str(staged.path), self.run_id, now, *params],
         )
 
     def _loaded_as(self, con: duckdb.DuckDBPyConnection, raw_table: str, digest: str) -> str | None:

@@ -13,6 +13,11 @@ Duplicates are looked for only in tables whose key is unique per file
 (``RawTable.key_unique``). The rows found go to a temp table (``_row_number, reason,
 column_name, detail``) that the loader writes to ``<schema>._rejected_rows`` in the same
 transaction as the good rows. Everything is one or two scans of the staged text in DuckDB.
+
+Both loaders (DuckDB and BigQuery) use what follows, so a file is judged the same on either
+engine: :func:`find_rejects`, the policy (:func:`refuse_defects`), the rows that load
+(:func:`good_rows_filter`), the rejected rows as written (:func:`rejected_rows_sql`,
+``REJECTED_COLUMNS``) and the result with its warnings (:func:`load_result`).
 """
 
 from __future__ import annotations
@@ -21,9 +26,11 @@ from dataclasses import dataclass, field
 
 import duckdb
 
-from nba_props.contracts import RawTable
+from nba_props.contracts import BIGINT, TIMESTAMP, VARCHAR, RawTable
+from nba_props.load.errors import LoadError
 from nba_props.load.names import ROW_NUMBER, quote_ident, sql_string
-from nba_props.load.staging import ValidatedFile, ValueCheck, text_value
+from nba_props.load.result import EMPTY, LOADED, LOADED_WITH_REJECTS, LoadResult
+from nba_props.load.staging import ValidatedFile, ValueCheck, bad_value_message, text_value
 
 BAD_VALUE = "bad_value"
 NULL_KEY = "null_key"
@@ -31,6 +38,27 @@ DUPLICATE_ROW = "duplicate_row"
 CONFLICTING_KEY = "conflicting_duplicate_key"
 # Reasons that mean a row is wrong (an exact duplicate row is only redundant).
 DEFECTS = (BAD_VALUE, NULL_KEY, CONFLICTING_KEY)
+
+QUARANTINE = "quarantine"  # bad rows go to _rejected_rows, the others load
+FAIL = "fail"  # the first bad row fails the whole file (file, row, column)
+ON_BAD_ROWS = (QUARANTINE, FAIL)
+# Above this share of defective rows a file fails whole: a format change, not a few rows.
+DEFAULT_MAX_REJECTED_FRACTION = 0.1
+
+REJECTED = "_rejected_rows"
+# <schema>._rejected_rows on every engine: one row per rejected row of a file.
+REJECTED_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("load_id", VARCHAR),
+    ("raw_table", VARCHAR),
+    ("source_file", VARCHAR),
+    ("row_number", BIGINT),
+    ("column_name", VARCHAR),
+    ("reason", VARCHAR),
+    ("detail", VARCHAR),
+    ("raw_row", VARCHAR),  # the file's row as JSON text, as read
+    ("run_id", VARCHAR),
+    ("rejected_at", TIMESTAMP),
+)
 
 
 @dataclass(frozen=True)
@@ -181,4 +209,119 @@ def _classify_duplicates(
         "' different versions; none of them loaded' "
         "else 'an exact copy of row ' || first_copy || ' (that row is loaded)' end "
         "from versions where n_versions > 1 or copy_no > 1"
+    )
+
+
+# --- what both loaders do with the rejects ---------------------------------------------------
+
+
+def check_policy(on_bad_rows: str, max_rejected_fraction: float) -> None:
+    """Refuse a policy the loaders do not know (a ValueError, at construction)."""
+    if on_bad_rows not in ON_BAD_ROWS:
+        raise ValueError(f"on_bad_rows must be one of {ON_BAD_ROWS}, not {on_bad_rows!r}")
+    if not 0 <= max_rejected_fraction <= 1:
+        raise ValueError(f"max_rejected_fraction must be in [0, 1]: {max_rejected_fraction}")
+
+
+def refuse_defects(
+    con: duckdb.DuckDBPyConnection,
+    vf: ValidatedFile,
+    rejects: Rejects,
+    on_bad_rows: str,
+    max_rejected_fraction: float,
+) -> None:
+    """Fail the whole file when the policy says so (``fail``, or too many bad rows)."""
+    if not rejects.defects:
+        return
+    first = first_defect(con, vf, rejects)
+    counts = ", ".join(f"{r}: {n}" for r, n in rejects.by_reason.items() if r in DEFECTS)
+    if on_bad_rows == FAIL:
+        raise LoadError(
+            f"{first}. {rejects.defects} row(s) cannot be loaded ({counts}). Nothing was "
+            "loaded (on_bad_rows='fail'): fix the file and load it again, or load it with "
+            "on_bad_rows='quarantine' to set those rows aside"
+        )
+    share = rejects.defects / vf.rows
+    if share > max_rejected_fraction:
+        raise LoadError(
+            f"{first}. {rejects.defects} of {vf.rows} rows ({share:.1%}) cannot be "
+            f"loaded ({counts}): more than the {max_rejected_fraction:.0%} the loader "
+            "sets aside, so a format change or the wrong file? Nothing was loaded: fix "
+            "the file and load it again, or raise max_rejected_fraction to load the "
+            "other rows"
+        )
+
+
+def first_defect(con: duckdb.DuckDBPyConnection, vf: ValidatedFile, rejects: Rejects) -> str:
+    """The earliest defective row, described as the strict loader always did."""
+    row = con.execute(
+        f"select {ROW_NUMBER}, reason, column_name, detail from {rejects.relation} "  # noqa: S608
+        f"where reason in ({', '.join('?' for _ in DEFECTS)}) order by {ROW_NUMBER} limit 1",
+        list(DEFECTS),
+    ).fetchone()
+    assert row is not None
+    number, reason, column, detail = row
+    if reason == BAD_VALUE:
+        check = next(c for c in vf.checks if c.column.name == column.split(",")[0])
+        return bad_value_message(con, vf, check, number)
+    return f"{vf.path}, row {number}: {detail}"
+
+
+def good_rows_filter(rejects: Rejects) -> str:
+    """`` where <not rejected>`` (or nothing) for a select over the staged file."""
+    return f" where {_not_rejected(rejects.relation)}" if rejects.rows else ""
+
+
+def rejected_rows_sql(vf: ValidatedFile, rejects: Rejects) -> tuple[str, list[object]]:
+    """SQL (and its parameters): ``row_number, column_name, reason, detail, raw_row`` of each
+    rejected row, ``raw_row`` being the file's row as JSON text (its own column names)."""
+    pairs = ", ".join(f"?, s.{quote_ident(h)}" for h in vf.header)
+    raw_row = f"json_object({pairs})::varchar" if pairs else "'{}'"
+    sql = (
+        f"select r.{ROW_NUMBER} as row_number, r.column_name, r.reason, r.detail, "  # noqa: S608
+        f"{raw_row} as raw_row "
+        f"from {rejects.relation} r join {vf.source} s using ({ROW_NUMBER})"
+    )
+    return sql, list(vf.header)
+
+
+def load_result(
+    raw_table: str,
+    vf: ValidatedFile,
+    rejects: Rejects,
+    load_id: str,
+    loaded: int,
+    rejected_table: str,
+) -> LoadResult:
+    """The result of a file written under ``load_id``, with its warnings (for the log)."""
+    path = vf.path
+    warnings = list(vf.warnings)
+    if vf.ignored_columns:
+        warnings.append(
+            f"{path}: columns not in the {raw_table} contract were not loaded: "
+            f"{vf.ignored_columns}"
+        )
+    status = LOADED
+    if rejects.rows:
+        status = LOADED_WITH_REJECTS
+        reasons = ", ".join(f"{r}: {n}" for r, n in rejects.by_reason.items())
+        warnings.append(
+            f"{path}: {rejects.rows} of {vf.rows} rows not loaded ({reasons}); they "
+            f"are in {rejected_table} with load_id {load_id!r}: review them, "
+            "fix the source and load the corrected file"
+        )
+    elif not vf.rows:
+        status = EMPTY
+        warnings.append(f"{path}: the file has no data rows; nothing was loaded")
+    return LoadResult(
+        raw_table,
+        str(path),
+        load_id,
+        status,
+        loaded,
+        vf.rows,
+        vf.ignored_columns,
+        rejects.rows,
+        dict(rejects.by_reason),
+        warnings,
     )
