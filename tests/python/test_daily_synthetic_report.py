@@ -56,7 +56,14 @@ def graded_rows(n: int = 80) -> Frame:
         "profit_units": np.where(bet == "win", 0.909, np.where(bet == "loss", -1.0, 0.0)),
         "lean_result": np.where(over == (predicted > line), "win", "loss").astype(object),
         "prob_over": np.clip(0.5 + (predicted - line) / 10, 0.01, 0.99),
+        "prob_under": 1 - np.clip(0.5 + (predicted - line) / 10, 0.01, 0.99),
         "line_outcome": np.where(over, "over", "under").astype(object),
+        # the betting columns prediction_accuracy carries (closing-line value, stake sizing)
+        "game_id": np.array([f"002250000{i % 5}" for i in range(n)], dtype=object),
+        "bet_odds": np.where(bet == "none", np.nan, -110.0),
+        "clv_line": np.where(bet == "none", np.nan, 0.0),
+        "clv_probability": np.where(bet == "none", np.nan, 0.0),
+        "kelly_fraction": np.where(bet == "none", 0.0, 0.02),
     }
     numeric = {k for k, v in columns.items() if v.dtype == float}
     return Frame(columns, frozenset(numeric))
