@@ -18,11 +18,23 @@ from typing import Any
 
 from nba_props.bq_checks import dbt_bigquery
 from nba_props.orchestrate.dbt import DbtError, DbtOutcome, NodeOutcome, run_dbt
+from nba_props.predict.settings import (
+    FEATURE_STORE,
+    GAME_LINE_VERSIONS,
+    INJURY_VERSIONS,
+    PREFERRED_LINES,
+    PROP_OUTCOMES,
+)
 
 FIRST_DAY = date(2025, 10, 21)  # the synthetic season's opening night
 DAYS = 10
-# What the ML worker reads (its inputs and everything upstream), built on both engines.
-WORKER_INPUTS = "+ml_feature_store_v2 +player_prop_lines_preferred +int_prop_outcomes_unpivoted"
+# What the ML worker reads (the relations of nba_props.predict.settings, and everything
+# upstream of them), built on both engines.
+WORKER_INPUTS = " ".join(
+    "+" + relation.split(".")[1]
+    for relation in (FEATURE_STORE, PREFERRED_LINES, PROP_OUTCOMES, GAME_LINE_VERSIONS,
+                     INJURY_VERSIONS)
+)
 GRADING = ("build", "--select", "source:nba_predictions+", "--exclude-resource-type",
            "unit_test")
 # What bqemulator cannot build (docs/bigquery.md, "What no emulator here can check"):

@@ -132,11 +132,13 @@ def _duckdb_rows(database: Path, sql: str, params: list[Any]) -> list[dict[str, 
 
 
 # Features agree to 1e-6 (relative, or absolute near 0): the engines sum and divide in their
-# own order (shot-zone shares differ in the 8th digit). The fitted and calibrated models
-# carry that noise into the predicted values, probabilities and edges (about 1e-5 absolute
-# seen), so those agree to 1e-4. Strings (recommendations), ids and dates must be equal.
+# own order (shot-zone shares differ in the 8th digit). The fitted models carry that noise
+# into the predicted values (about 1e-5 absolute seen); the per-market recalibration of
+# P(over), fitted on the slice's thin held-out window, carries it further into the
+# probabilities, edges and confidence (up to 1.5e-4 relative seen), so those agree to
+# 5e-4. Strings (recommendations), ids and dates must be equal.
 FEATURE_TOL = 1e-6
-PREDICTION_TOL = 1e-4
+PREDICTION_TOL = 5e-4
 
 
 def _same(a: Any, b: Any, tol: float = FEATURE_TOL) -> bool:
