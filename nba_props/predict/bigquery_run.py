@@ -99,6 +99,8 @@ def predict_bigquery(
     database: Path = Path("data/nba_props.duckdb"),
     run: BigQueryRun | None = None,
     run_id: str | None = None,
+    devig_method: str = "power",
+    calibration: str = "platt",
 ) -> DateResult:
     """Predict one date (live) on BigQuery and write it (load job + one MERGE).
 
@@ -110,7 +112,8 @@ def predict_bigquery(
         markets=tuple(markets), systems=tuple(systems), run_mode="live",
         edge_threshold=edge_threshold, seed=seed,
         retrain_every_days=retrain_every_days or default_retrain_days(),
-        training_days=default_training_days(),
+        training_days=default_training_days(), devig_method=devig_method,
+        calibration=calibration,
     )
     worker = PredictionWorker(run.io(run_id), settings, run_id=current_run_id(run_id),
                               model_store=live_store(database, model_dir, reuse_models))
@@ -196,7 +199,7 @@ def backtest_bigquery(
         for system_id, version in pairs:
             values += [system_id, version]
         rows = _query(run, sql, values, "graded_rows")
-        summary = summarise(rows, config.markets, system_ids(config))
+        summary = summarise(rows, config.markets, system_ids(config), config.devig_method)
     log.info("backtest %s on BigQuery: %d dates; %s", config.season, len(dates),
              model_notes(worker)[:1])
     return BacktestResult(config, results, grading, None, time.monotonic() - started, summary)

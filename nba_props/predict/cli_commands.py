@@ -167,7 +167,8 @@ def cmd_predict(args: argparse.Namespace) -> int:
         from nba_props.predict.bigquery_run import BigQueryRun, predict_logged
 
         result = predict_logged(BigQueryRun(), args.date, "nba-props predict",
-                                database=args.database, **options)
+                                database=args.database, **options, devig_method=args.devig,
+                                calibration=args.calibration)
     else:
         result = predict(args.database, args.date, **options, devig_method=args.devig,
                          calibration=args.calibration)
@@ -205,7 +206,8 @@ def cmd_backtest(args: argparse.Namespace) -> int:
     from nba_props.backtest.report import data_origin
 
     written = sum(r.predictions_written for r in result.dates)
-    origin = data_origin(args.database)
+    # The DuckDB warehouse's load manifest says whether the data is the synthetic demo's.
+    origin = data_origin(args.database) if args.target == "duckdb" else None
     if origin:
         print(f"== backtest on {origin}: the numbers below say nothing about real markets ==")
     print(f"backtest {args.season} {', '.join(result.config.markets)}: {len(result.dates)} dates, "
@@ -237,7 +239,8 @@ def _backtest_bigquery(args: argparse.Namespace):
         season=args.season, markets=tuple(args.markets), systems=tuple(args.systems),
         start=args.start, end=args.end, retrain_every_days=args.retrain_every,
         edge_threshold=args.edge_threshold, line_as_of=args.line_as_of,
-        warmup_days=args.warmup_days, seed=args.seed,
+        warmup_days=args.warmup_days, seed=args.seed, devig_method=args.devig,
+        calibration=args.calibration, train_at_lead=not args.train_on_closing,
     )
     return backtest_bigquery(config, dbt_target=args.dbt_target, grade=not args.no_grade)
 
