@@ -29,8 +29,9 @@ $(STAMP): requirements.lock pyproject.toml
 install: $(STAMP)
 
 ## make run: synthetic demo data -> loader -> dbt build (models + tests) -> summary
+##   (with Elementary on: its anomaly tests, on the demo's clock; see docs/data-quality.md)
 run: $(STAMP)
-	$(BIN)/nba-props run --database $(DUCKDB) $(if $(ELEMENTARY_ON),-- $(ELEMENTARY_VARS))
+	$(BIN)/nba-props run --database $(DUCKDB) $(if $(ELEMENTARY_ON),--elementary)
 
 ## make test: sqlfluff + ruff, dbt build on test data, pytest
 test: lint dbt-test pytest

@@ -111,6 +111,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         seasons=args.seasons,
         dbt_args=args.dbt_args,
         run_id=ensure_run_id(),
+        elementary=args.elementary,
     )
     args.outcome.dbt.append(result.dbt)  # for the run's alert
     loaded = sum(r.rows_loaded for r in result.loads)
@@ -361,6 +362,11 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--database", type=Path, default=DEFAULT_DATABASE)
     run.add_argument("--landing", type=Path, default=DEFAULT_LANDING)
     run.add_argument("--seasons", type=int, default=1)
+    run.add_argument(
+        "--elementary",
+        action="store_true",
+        help="run Elementary's anomaly tests, on the demo's clock (needs make elementary-on)",
+    )
     run.add_argument(
         "dbt_args",
         nargs=argparse.REMAINDER,

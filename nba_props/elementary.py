@@ -9,6 +9,9 @@ and read its own result tables.
 The verification (``scripts/elementary_verify.py``, ``tests/python/test_elementary.py``)
 replays the real 2024-25 season as if it had been loaded day by day, builds it with the
 anomaly tests on, injects anomalies into a copy, builds again and writes ``edr report``.
+The demo (``nba-props run --elementary``, what ``make run`` runs while Elementary is on)
+gets the same treatment on its own clock (``set_demo_clock``): without it, Elementary's
+windows end at the wall clock, months after the demo's season, and hold nothing.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ import subprocess
 import tempfile
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -64,16 +67,19 @@ def dbt_vars(as_of: datetime | None = None) -> str:
     return json.dumps(values)
 
 
-# ---- the replay: the real season loaded "day by day" -----------------------------------
+# ---- the replay: raw rows stamped as a daily pipeline would have loaded them ----------
 
 # When each raw row would have been loaded by a daily pipeline: box scores and shots the
-# morning after the game, lines before tip-off; with a deterministic jitter of up to three
+# morning after the game, lines before tip-off, injury reports as published, a schedule row
+# (its final status) the morning after its game; with a deterministic jitter of up to three
 # hours (a real feed is never punctual, and Elementary learns nothing from a zero spread).
 _JITTER = "interval (hash({key}) % 180) minute"
 _EVENT_DATES = {
     "nbacom_player_game_logs": "game_date",
     "nbacom_team_game_logs": "game_date",
     "nbacom_shot_detail": "game_date",
+    "nbacom_schedule": "game_date",
+    "nbacom_injury_report": "game_date",
     "odds_api_player_props": "cast(game_time - interval 6 hour as date)",
     "odds_api_game_lines": "date",
 }
@@ -81,30 +87,177 @@ _LOAD_TIMES = {
     "nbacom_player_game_logs": "cast(game_date as timestamp) + interval 30 hour",
     "nbacom_team_game_logs": "cast(game_date as timestamp) + interval 30 hour",
     "nbacom_shot_detail": "cast(game_date as timestamp) + interval 30 hour",
+    "nbacom_schedule": "cast(game_date as timestamp) + interval 30 hour",
+    "nbacom_injury_report": "report_time",
     "odds_api_player_props": "game_time - interval 4 hour",
     "odds_api_game_lines": "cast(date as timestamp) + interval 30 hour",
 }
 
 
-def replay_as_of(database: Path, as_of: datetime = REPLAY_AS_OF) -> None:
-    """Make a warehouse of the real season look as it would have on ``as_of`` under a daily
-    pipeline: rows of later days removed, every row's _loaded_at set to its daily load."""
+def _raw_tables(con: duckdb.DuckDBPyConnection) -> set[str]:
+    return {
+        r[0]
+        for r in con.execute(
+            "select table_name from information_schema.tables where table_schema = 'nba_raw'"
+        ).fetchall()
+    }
+
+
+def replay_as_of(
+    database: Path, as_of: datetime = REPLAY_AS_OF, *, drop_later: bool = True
+) -> dict[str, int]:
+    """Make a warehouse look as it would have on ``as_of`` under a daily pipeline: every raw
+    row's ``_loaded_at`` set to its daily load. Returns {raw table: rows stamped}.
+
+    ``drop_later`` (a replay of a real season): the rows of ``as_of``'s day and later are
+    removed, as nobody knew them yet. Without it (the demo, whose later rows are the
+    upcoming games a pipeline knows that day: schedule, injury reports, opening lines) they
+    are kept, stamped as loaded by the morning run of ``as_of``'s day: no row is loaded
+    after ``as_of``. Loads of the same key keep their order (one second per later load), so
+    staging still lets a correction supersede what it corrects. Idempotent: the stamps
+    depend on the rows and their load ids only. Tables the warehouse lacks are skipped.
+    """
+    morning = min(datetime.combine(as_of.date(), datetime.min.time()) + timedelta(hours=6),
+                  as_of - timedelta(hours=3))
+    stamped: dict[str, int] = {}
     with duckdb.connect(str(database)) as con:
+        present = _raw_tables(con)
         for table, event_date in _EVENT_DATES.items():
-            con.execute(
-                f"delete from nba_raw.{table} where {event_date} >= ?",  # noqa: S608
-                [as_of.date()],
-            )
+            if table not in present:
+                continue
+            if drop_later:
+                con.execute(
+                    f"delete from nba_raw.{table} where {event_date} >= ?",  # noqa: S608
+                    [as_of.date()],
+                )
             jitter = _JITTER.format(key=event_date)
-            con.execute(
-                f"update nba_raw.{table} set _loaded_at = {_LOAD_TIMES[table]} + {jitter}"  # noqa: S608
-            )
+            # 0 for the table's first load, 1 for the next, ... (load ids sort by load time)
+            row = con.execute(
+                f"update nba_raw.{table} as raw set _loaded_at = "  # noqa: S608
+                f"least({_LOAD_TIMES[table]} + {jitter}, cast(? as timestamp) + {jitter}) "
+                "+ interval (loads.load_order) second "
+                "from (select _load_id, dense_rank() over (order by _load_id) - 1 as load_order "
+                f"from (select distinct _load_id from nba_raw.{table})) as loads "
+                "where raw._load_id = loads._load_id",
+                [morning],
+            ).fetchone()
+            stamped[table] = int(row[0]) if row else 0
+    return stamped
+
+
+# ---- the demo on Elementary's clock (make run with Elementary on) -----------------------
+
+
+def demo_as_of(database: Path) -> datetime:
+    """The demo's "today": noon of the day after its last played game (the box scores of
+    that game are in, the upcoming games are not played yet). Elementary's buckets end at
+    the start of this day, so the detection period is the demo's last game days."""
+    with duckdb.connect(str(database), read_only=True) as con:
+        row = con.execute("select max(game_date) from nba_raw.nbacom_player_game_logs").fetchone()
+    if not row or row[0] is None:
+        raise ValueError(f"{database}: no player box scores loaded, so no demo day")
+    return datetime.combine(row[0] + timedelta(days=1), datetime.min.time()) + timedelta(
+        hours=12
+    )
+
+
+def _staging_table(raw_table: str) -> str:
+    """nbacom_player_game_logs -> stg_nbacom__player_game_logs (the staging naming rule)."""
+    for source in ("nbacom", "odds_api"):
+        if raw_table.startswith(f"{source}_"):
+            return f"stg_{source}__{raw_table[len(source) + 1:]}"
+    raise ValueError(f"no staging naming rule for {raw_table}")
+
+
+def staged_after(database: Path, as_of: datetime, raw_tables: Sequence[str]) -> list[str]:
+    """Staging tables of ``raw_tables`` holding rows whose load time is later than ``as_of``:
+    built from the wall-clock load times of a build without the demo clock. A later load,
+    stamped on the demo's days, would look older than them and never supersede them, so
+    they are rebuilt (--full-refresh) once, when the demo clock is first used."""
+    names = [_staging_table(t) for t in raw_tables]
+    newer: list[str] = []
+    with duckdb.connect(str(database), read_only=True) as con:
+        # Tables that supersede by load time (shot detail goes by load id, which the stamps
+        # leave alone).
+        tables = con.execute(
+            "select t.table_schema, t.table_name from information_schema.tables as t "
+            "join information_schema.columns as c on c.table_schema = t.table_schema "
+            "and c.table_name = t.table_name and c.column_name = 'loaded_at' "
+            "where t.table_type = 'BASE TABLE' and t.table_name in (select unnest(?::varchar[])) "
+            "order by 1, 2",
+            [names],
+        ).fetchall()
+        for schema, table in tables:
+            found = con.execute(
+                f'select count(*) from "{schema}"."{table}" where loaded_at > ?',  # noqa: S608
+                [as_of],
+            ).fetchone()
+            if found and found[0]:
+                newer.append(f"{schema}.{table}")
+    return newer
+
+
+@dataclass(frozen=True)
+class DemoClock:
+    as_of: datetime  # custom_run_started_at of the build
+    stamped: dict[str, int]  # raw table -> rows stamped
+    rebuild_staging: list[str]  # staging tables built on wall-clock load times
+
+
+def set_demo_clock(database: Path) -> DemoClock:
+    """Elementary's clock for the demo (``nba-props run --elementary``): the raw rows stamped
+    as a daily pipeline would have loaded them up to the demo's "today", which the build
+    then passes as ``custom_run_started_at`` (``dbt_vars(clock.as_of)``). Without it,
+    Elementary's windows run back from the wall clock, past the end of the demo's season,
+    and every anomaly test passes on empty buckets."""
+    as_of = demo_as_of(database)
+    stamped = replay_as_of(database, as_of, drop_later=False)
+    return DemoClock(as_of, stamped, staged_after(database, as_of, list(stamped)))
 
 
 @dataclass(frozen=True)
 class Injection:
     anomaly: str
     expected_tests: tuple[str, ...]  # name fragments of the tests that should catch it
+
+
+POINTS_TEST = (
+    "elementary_column_anomalies_player_game_summary_average__max__zero_count__points__game_date"
+)
+
+
+def _double_points(con: duckdb.DuckDBPyConnection, day: date) -> Injection:
+    """A correction load (one minute after the day's box scores) that doubles every scoring
+    stat of the day's player rows: consistent, so made <= attempted and the points identity
+    still hold, and the staged rows are superseded as by any correction."""
+    cols = [
+        r[0]
+        for r in con.execute(
+            "select column_name from information_schema.columns where table_schema = "
+            "'nba_raw' and table_name = 'nbacom_player_game_logs' order by ordinal_position"
+        ).fetchall()
+    ]
+    data_cols = [c for c in cols if c != "_load_id"]
+    doubled = {c: f"{c} * 2" for c in ("pts", "fgm", "fga", "fg3m", "fg3a", "ftm", "fta")}
+    select = ", ".join(
+        doubled.get(c, "_loaded_at + interval 1 minute" if c == "_loaded_at" else c)
+        for c in data_cols
+    )
+    con.execute(
+        f"insert into nba_raw.nbacom_player_game_logs ({', '.join(data_cols)}, _load_id) "  # noqa: S608
+        f"select {select}, 'points-spike' from nba_raw.nbacom_player_game_logs "
+        "where game_date = ? and _load_id not like '%-repeat-%' and _load_id != 'points-spike'",
+        [day],
+    )
+    return Injection("points doubled for a day", ("column_anomalies_player_game_summary",))
+
+
+def double_points(database: Path, day: date) -> Injection:
+    """Inject one anomaly: the points (and makes, attempts) of ``day`` doubled. Caught by
+    POINTS_TEST (column anomalies of player_game_summary.points) when ``day`` is in its
+    detection period."""
+    with duckdb.connect(str(database)) as con:
+        return _double_points(con, day)
 
 
 def inject_anomalies(database: Path, day: date = INJECTION_DAY) -> list[Injection]:
@@ -137,22 +290,8 @@ def inject_anomalies(database: Path, day: date = INJECTION_DAY) -> list[Injectio
                 ("volume_anomalies_nbacom_nbacom_player_game_logs",),
             )
         )
-        # 2. A points spike: a correction load that doubles every scoring stat of the day
-        #    (consistent, so made <= attempted and the points identity still hold).
-        doubled = {c: f"{c} * 2" for c in ("pts", "fgm", "fga", "fg3m", "fg3a", "ftm", "fta")}
-        select = ", ".join(
-            doubled.get(c, "_loaded_at + interval 1 minute" if c == "_loaded_at" else c)
-            for c in data_cols
-        )
-        con.execute(
-            f"insert into {target} "  # noqa: S608
-            f"select {select}, 'points-spike' from nba_raw.nbacom_player_game_logs "
-            "where game_date = ? and _load_id not like '%-repeat-%'",
-            [day],
-        )
-        injected.append(
-            Injection("points doubled for a day", ("column_anomalies_player_game_summary",))
-        )
+        # 2. A points spike: a correction load that doubles every scoring stat of the day.
+        injected.append(_double_points(con, day))
         # 3. Missing box scores: 60% of the previous day's player rows never arrive.
         con.execute(
             "delete from nba_raw.nbacom_player_game_logs "
@@ -235,24 +374,38 @@ class AnomalyResult:
     test_type: str
     table: str
     column: str | None
-    status: str
+    status: str  # the worst of its metrics' statuses
     detected_at: datetime | None
     invocation_id: str | None
+    metrics: dict[str, str] = field(default_factory=dict)  # metric -> status, this run
+
+
+_SEVERITY = {"pass": 0, "warn": 1, "fail": 2, "error": 3}
 
 
 def latest_results(database: Path) -> list[AnomalyResult]:
-    """Elementary's own record of its tests (elementary.elementary_test_results), newest run."""
+    """Elementary's own record of its tests (elementary.elementary_test_results), each test's
+    newest run. A column test with several metrics (average, max, ...) writes one row per
+    metric: the test's status is the worst of them, each metric's is kept in ``metrics``."""
     with duckdb.connect(str(database), read_only=True) as con:
         rows = con.execute(
             "select test_unique_id, test_type, table_name, column_name, status, detected_at, "
-            "invocation_id from elementary.elementary_test_results "
+            "invocation_id, test_sub_type from elementary.elementary_test_results "
             "where test_type in ('anomaly_detection', 'schema_change') "
-            "qualify row_number() over (partition by test_unique_id order by detected_at desc) = 1 "
-            "order by test_unique_id"
+            "qualify invocation_id = first_value(invocation_id) over "
+            "(partition by test_unique_id order by detected_at desc) "
+            "order by test_unique_id, test_sub_type"
         ).fetchall()
-    return [
-        AnomalyResult(r[0].split(".")[2], r[1], r[2], r[3], r[4], r[5], r[6]) for r in rows
-    ]
+    results: dict[str, AnomalyResult] = {}
+    for unique_id, test_type, table, column, status, detected_at, invocation, metric in rows:
+        name = unique_id.split(".")[2]
+        known = results.get(name)
+        metrics = {**(known.metrics if known else {}), str(metric): status}
+        worst = max(metrics.values(), key=lambda s: _SEVERITY.get(s, 3))
+        results[name] = AnomalyResult(
+            name, test_type, table, column, worst, detected_at, invocation, metrics
+        )
+    return list(results.values())
 
 
 def write_edr_profiles(database: Path, directory: Path) -> Path:
@@ -384,15 +537,96 @@ def report_payload(report: Path) -> dict[str, Any]:
     return json.loads(base64.b64decode(match.group(1)))
 
 
+# What the report's dashboard ("Test results breakdown") counts: a test once per thing it
+# checks, Elementary's ``elementary_unique_id`` (test, column, metric). A column_anomalies
+# test of points with average, max and zero_count is three tests there (one result each);
+# a singular test listed under two tables is one. Its categories go by test name (and, for
+# freshness and volume, the metric), as the report's own code groups them; data tests are
+# every test outside the Elementary names.
+_FRESHNESS = {"event_freshness_anomalies", "freshness_anomalies", "table_anomalies",
+              "source_freshness"}
+_VOLUME = {"volume_anomalies", "table_anomalies", "volume"}
+_SCHEMA = {"json_schema", "schema_changes", "schema_changes_from_baseline"}
+_ANOMALIES = {"all_columns_anomalies", "column_anomalies", "dimension_anomalies"}
+_ELEMENTARY_TESTS = _FRESHNESS | _VOLUME | _SCHEMA | _ANOMALIES
+
+
+def _report_category(test_name: str, metric: str | None) -> str | None:
+    if test_name in _FRESHNESS and metric in ("freshness", "generic", "event_freshness",
+                                              "automated"):
+        return "freshness"
+    if test_name in _VOLUME and metric in ("row_count", "generic", "automated"):
+        return "volume"
+    if test_name in _SCHEMA:
+        return "schema changes"
+    if test_name in _ANOMALIES:
+        return "anomalies"
+    if test_name not in _ELEMENTARY_TESTS:
+        return "data tests"
+    return None
+
+
 def report_test_results(payload: dict[str, Any]) -> dict[str, str]:
-    """{test unique id: latest status} of every test the report shows (grouped by table)."""
+    """{Elementary's unique id (test, column, metric): latest status} of every test result
+    the report shows: the unit its dashboard counts."""
     results: dict[str, str] = {}
     for tests in (payload.get("test_results") or {}).values():
         for test in tests:
             meta = test.get("metadata") or {}
             status = meta.get("latest_run_status") or meta.get("status") or "?"
-            results[str(meta.get("test_unique_id", "?"))] = str(status)
+            key = meta.get("elementary_unique_id") or meta.get("test_unique_id", "?")
+            results[str(key)] = str(status)
     return results
+
+
+@dataclass(frozen=True)
+class ReportCounts:
+    """The report dashboard's test counts: all, and by category, by status."""
+
+    statuses: dict[str, int]
+    categories: dict[str, dict[str, int]]
+
+    @property
+    def total(self) -> int:
+        return sum(self.statuses.values())
+
+    def render(self) -> str:
+        """One line with the dashboard's figures, e.g. '96 tests: 86 passed, 9 warning,
+        1 failed, 0 error (freshness 7: 6/1/0/0, ...; passed/warning/failed/error)'."""
+        known = ("pass", "warn", "fail", "error")
+        s = self.statuses
+        head = (
+            f"{self.total} tests: {s.get('pass', 0)} passed, {s.get('warn', 0)} warning, "
+            f"{s.get('fail', 0)} failed, {s.get('error', 0)} error"
+        )
+        head += "".join(f", {n} {status}" for status, n in sorted(s.items()) if status not in known)
+        parts = ", ".join(
+            f"{name} {sum(c.values())}: " + "/".join(str(c.get(k, 0)) for k in known)
+            for name, c in self.categories.items()
+        )
+        return f"{head} ({parts}; passed/warning/failed/error)"
+
+
+def report_counts(payload: dict[str, Any]) -> ReportCounts:
+    """Count the report's test results as its dashboard does (see report_test_results)."""
+    latest: dict[str, tuple[str, str | None, str]] = {}
+    for tests in (payload.get("test_results") or {}).values():
+        for test in tests:
+            meta = test.get("metadata") or {}
+            key = str(meta.get("elementary_unique_id") or meta.get("test_unique_id", "?"))
+            status = str(meta.get("latest_run_status") or meta.get("status") or "?")
+            latest[key] = (str(meta.get("test_name") or ""), meta.get("test_sub_type"), status)
+    statuses: dict[str, int] = {}
+    categories: dict[str, dict[str, int]] = {
+        name: {} for name in ("freshness", "volume", "schema changes", "anomalies", "data tests")
+    }
+    for test_name, metric, status in latest.values():
+        statuses[status] = statuses.get(status, 0) + 1
+        category = _report_category(test_name, metric)
+        if category is not None:
+            counts = categories[category]
+            counts[status] = counts.get(status, 0) + 1
+    return ReportCounts(statuses, categories)
 
 
 # ---- the whole check ---------------------------------------------------------------------
@@ -414,10 +648,11 @@ class Verification:
     injected: dict[str, str]  # anomaly test -> status, after the injections
     caught: dict[str, list[str]]  # injected anomaly -> the anomaly tests that flagged it
     report_tests: dict[str, str] = field(default_factory=dict)  # what edr report shows
+    report_counts: ReportCounts | None = None  # and its dashboard's figures
     edr_output: str = ""
 
     def as_json(self) -> str:
-        return json.dumps(self.__dict__, indent=2, default=str)
+        return json.dumps(asdict(self), indent=2, default=str)
 
 
 def verify(
@@ -462,6 +697,7 @@ def verify(
             f"edr report failed (exit {proc.returncode}): "
             f"{proc.stdout[-3000:]} {proc.stderr[-3000:]}"
         )
+    payload = report_payload(report)
     caught = {
         i.anomaly: sorted(
             name
@@ -476,7 +712,8 @@ def verify(
         baseline=baseline,
         injected=injected,
         caught=caught,
-        report_tests=report_test_results(report_payload(report)),
+        report_tests=report_test_results(payload),
+        report_counts=report_counts(payload),
         edr_output=proc.stdout[-2000:],
     )
 
@@ -517,11 +754,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if proc.returncode != 0 or not args.file.is_file():
         print(proc.stderr[-3000:], file=sys.stderr)
         return proc.returncode or 1
-    shown = list(report_test_results(report_payload(args.file)).values())
-    print(
-        f"Elementary report: {args.file} ({len(shown)} tests: {shown.count('pass')} passed, "
-        f"{shown.count('warn')} warned, {shown.count('fail') + shown.count('error')} failed)"
-    )
+    print(f"Elementary report: {args.file}: {report_counts(report_payload(args.file)).render()}")
     return 0
 
 

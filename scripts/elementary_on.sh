@@ -143,8 +143,9 @@ NBA_PROPS_DUCKDB=$database "$BIN/dbt" run --select elementary \
 "$BIN/dbt" --version | sed -n 's/^ *- installed: */dbt-core /p;s/^ *- duckdb: */dbt-duckdb /p' | head -2
 cat <<EOF
 elementary-on: done. Elementary $ELEMENTARY_VERSION is installed (dbt_packages/), edr in $EDR_VENV.
-  make run / make elementary-report pass --vars '{elementary_enabled: true}' while
-  dbt_packages/elementary exists; for your own dbt commands add it yourself:
+  make run passes --elementary (the anomaly tests, on the demo's own clock) and make slim-ci
+  passes --vars '{elementary_enabled: true}' while dbt_packages/elementary exists; for your
+  own dbt commands add the var yourself:
     .venv/bin/dbt build --vars '{elementary_enabled: true}'
   the report: make elementary-report   ->   reports/elementary_report.html
   off again:  rm -rf dbt_packages/elementary dbt_packages/dbt_utils

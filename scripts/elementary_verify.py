@@ -9,6 +9,12 @@ Needs `make elementary-on` first. On a copy in the work directory (nba_props.ele
 3. inject anomalies (10x volume, points spike, missing rows, a flooding bookmaker, a
    feed outage, an added column) and build again;
 4. edr report -> the HTML report, and a JSON summary next to it.
+
+Two counts are printed. "anomaly tests run" counts dbt test nodes (Elementary's anomaly
+and schema-change tests of the selection). The "edr report" line gives the figures of the
+report's dashboard ("Test results breakdown"), which counts every test result the report
+shows, data tests included, and a test once per metric it checks (a column_anomalies test
+of average, max and zero_count is three): nba_props.elementary.report_counts.
 """
 
 from __future__ import annotations
@@ -39,16 +45,16 @@ def main(argv: list[str] | None = None) -> int:
     result = elementary.verify(work, args.report, load_real_files)
     summary = args.report.with_suffix(".json")
     summary.write_text(result.as_json(), encoding="utf-8")
-    print(f"anomaly tests run: {len(result.injected)} ({result.seconds}s, work dir {work})")
+    print(
+        f"anomaly tests run: {len(result.injected)} dbt tests ({result.seconds}s, work dir {work})"
+    )
     for name, status in sorted(result.injected.items()):
         print(f"  {result.baseline.get(name, '-'):>5} -> {status:<5} {name}")
     for anomaly, tests in result.caught.items():
         print(f"injected: {anomaly}: caught by {', '.join(tests) or 'NOTHING'}")
-    shown = list(result.report_tests.values())
-    print(
-        f"edr report: {args.report} ({len(shown)} tests: {shown.count('pass')} passed, "
-        f"{shown.count('warn')} warned, {shown.count('fail') + shown.count('error')} failed)"
-    )
+    counts = result.report_counts
+    print(f"edr report: {args.report}")
+    print(f"  dashboard: {counts.render() if counts else 'no test results'}")
     print(f"summary: {summary}")
     return 0 if all(result.caught.values()) else 1
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from nba_props.load import DuckDBLoader, LoadResult
-from nba_props.orchestrate.dbt import DbtOutcome, run_dbt
+from nba_props.orchestrate.dbt import DbtError, DbtOutcome, run_dbt
 from nba_props.orchestrate.execution_log import (
     RUN_ID_ENV,
     DuckDBExecutionLog,
@@ -70,6 +70,42 @@ def predict_recent_days(database: Path, played_days: int = 7) -> dict[str, int]:
     return written
 
 
+def _check_elementary(dbt_args: Sequence[str]) -> None:
+    from nba_props import elementary
+
+    if not elementary.is_installed():
+        raise DbtError(
+            f"--elementary: Elementary {elementary.ELEMENTARY_VERSION} is not installed in "
+            "dbt_packages/ (run make elementary-on)"
+        )
+    if any(a == "--vars" or a.startswith("--vars=") for a in dbt_args):
+        raise DbtError("--elementary sets dbt's --vars itself (elementary_enabled, "
+                       "custom_run_started_at): drop --vars from the dbt arguments")
+
+
+def elementary_clock(database: Path, dbt_args: Sequence[str] = ()) -> list[str]:
+    """The dbt arguments of a demo build with Elementary on: its anomaly tests enabled, on
+    the demo's clock. Elementary's buckets end at ``custom_run_started_at`` (the wall clock
+    by default), months after the demo season ends: every window would be empty and every
+    anomaly test would pass on nothing. So the demo's raw rows are stamped as a daily
+    pipeline would have loaded them, and the clock is set to the demo's "today" (the day
+    after its last game, at noon): nba_props.elementary.set_demo_clock."""
+    from nba_props import elementary
+
+    clock = elementary.set_demo_clock(database)
+    log.info(
+        "Elementary on the demo's clock: custom_run_started_at %s; raw rows stamped as "
+        "daily loads: %s", clock.as_of.isoformat(),
+        ", ".join(f"{t} {n:,}" for t, n in clock.stamped.items()),
+    )
+    args = ["--vars", elementary.dbt_vars(clock.as_of)]
+    if clock.rebuild_staging and "--full-refresh" not in dbt_args:
+        log.info("staging built on wall-clock load times, rebuilt once (--full-refresh): %s",
+                 ", ".join(clock.rebuild_staging))
+        args.append("--full-refresh")
+    return args
+
+
 def load_all(
     database: Path, files: Mapping[str, Sequence[Path]], run_id: str | None = None
 ) -> list[LoadResult]:
@@ -90,10 +126,17 @@ def run_local_pipeline(
     extra_files: Mapping[str, Sequence[Path]] | None = None,
     dbt_args: Sequence[str] = (),
     run_id: str | None = None,
+    elementary: bool = False,
 ) -> PipelineResult:
-    """Generate (deterministic) demo data, load it, build every model and test."""
+    """Generate (deterministic) demo data, load it, build every model and test.
+
+    ``elementary`` (``nba-props run --elementary``; ``make run`` passes it once ``make
+    elementary-on`` has installed the package): the anomaly tests run, on the demo's clock
+    (``elementary_clock``)."""
     from nba_props.demo import generate_demo  # numpy-heavy: import only when used
 
+    if elementary:
+        _check_elementary(dbt_args)
     demo = generate_demo(landing_dir / "synthetic", seasons=seasons)
     files: dict[str, list[Path]] = {k: list(v) for k, v in demo.files.items()}
     files.setdefault("nbacom_players", []).append(write_player_registry(landing_dir))
@@ -102,7 +145,10 @@ def run_local_pipeline(
     run_id = current_run_id(run_id)  # the loads and dbt's hooks log the same run id
     loads = load_all(database, files, run_id=run_id)
     env = {RUN_ID_ENV: run_id}
-    outcome = run_dbt(["build", *dbt_args], database=database, env=env, raise_on_failure=False)
+    build_args = [*dbt_args]
+    if elementary:
+        build_args += elementary_clock(database, dbt_args)
+    outcome = run_dbt(["build", *build_args], database=database, env=env, raise_on_failure=False)
     predictions: dict[str, int] = {}
     if outcome.success:
         predictions = predict_recent_days(database)
@@ -111,6 +157,12 @@ def run_local_pipeline(
         outcome.nodes += grading.nodes
         outcome.success = grading.success
         outcome.exception = grading.exception
-    freshness = run_dbt(["source", "freshness"], database=database, env=env, raise_on_failure=False)
+    # dbt source freshness compares _loaded_at with the wall clock; on the demo clock the
+    # loads are stamped on the demo's days, months ago, and Elementary's freshness
+    # anomalies judge them instead (the summary says "not checked").
+    freshness = None
+    if not elementary:
+        freshness = run_dbt(["source", "freshness"], database=database, env=env,
+                            raise_on_failure=False)
     summary = summarize(database, outcome, data_label="SYNTHETIC demo data", freshness=freshness)
     return PipelineResult(loads, outcome, summary, predictions)
