@@ -92,7 +92,7 @@ slim-ci: $(STAMP)
 ## make bench: 1, 5 and 20 synthetic seasons; results in benchmarks/ (SEASONS="1 5" for fewer)
 SEASONS ?= 1 5 20
 bench: $(STAMP)
-	$(BIN)/python -m nba_props.bench --seasons $(SEASONS)
+	$(BIN)/python -m benchmarks.bench --seasons $(SEASONS)
 
 clean:
 	rm -rf target target_* logs data/*.duckdb data/*.wal

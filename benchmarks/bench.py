@@ -4,6 +4,10 @@ Each scale: generate the demo seasons, hold back the newest played game day, loa
 history (loader rows/s), measure dbt's fixed start-up, the full build (wall time and peak
 memory, in a child process), then load the held-back day and run the daily incremental
 build, predict the day (batched feature loading against per-player queries) and grade.
+Then `nba-props daily` runs the same held-back day as a user runs it (its own process, on a
+copy of the warehouse as it stood before the day), and the floor (benchmarks/floor.sql: the
+core transformations as plain DuckDB SQL, no dbt) runs on the same raw tables into a fresh
+file-backed database.
 Ratios are measured in the same run, so a noisy machine moves both sides together.
 
 Results: benchmarks/results.json and benchmarks/RESULTS.md (summarized in the README).
@@ -33,12 +37,13 @@ from nba_props.orchestrate.replay import DAY_EXPRESSIONS
 from nba_props.paths import PROJECT_DIR
 
 OUT_DIR = PROJECT_DIR / "benchmarks"
+FLOOR_SQL = OUT_DIR / "floor.sql"
 
 
 def _child(step: str, payload: dict[str, Any]) -> dict[str, Any]:
     """Run one step in a fresh interpreter; returns its timing and its own peak memory."""
     proc = subprocess.run(  # noqa: S603 - fixed argv, no shell
-        [sys.executable, "-m", "nba_props.bench", "--child", step, json.dumps(payload)],
+        [sys.executable, "-m", "benchmarks.bench", "--child", step, json.dumps(payload)],
         capture_output=True,
         text=True,
         check=False,
@@ -95,6 +100,8 @@ def _run_child_step(step: str, payload: dict[str, Any]) -> dict[str, Any]:
             "skipped": result.skipped_reason,
             "models_reused": result.models_reused,
         }
+    elif step == "floor":
+        extra = run_floor(Path(payload["raw_database"]), Path(payload["database"]))
     else:
         raise ValueError(f"unknown bench step {step}")
     times = os.times()
@@ -105,6 +112,55 @@ def _run_child_step(step: str, payload: dict[str, Any]) -> dict[str, Any]:
         "max_rss_mb": _peak_rss_mb(),
         **extra,
     }
+
+
+def floor_statements(sql: str) -> list[str]:
+    """The floor's statements: separated by a line holding only `;`."""
+    return [part.strip() for part in sql.split("\n;\n") if part.strip()]
+
+
+def run_floor(raw_database: Path, database: Path) -> dict[str, Any]:
+    """Run benchmarks/floor.sql on the raw tables of `raw_database` (attached read-only)
+    into a fresh file-backed `database`; returns the seconds and rows of each table."""
+    database.unlink(missing_ok=True)
+    tables: dict[str, dict[str, float]] = {}
+    with duckdb.connect(str(database)) as con:
+        con.execute("attach ? as raw (read_only)", [str(raw_database)])
+        for statement in floor_statements(FLOOR_SQL.read_text(encoding="utf-8")):
+            name = statement.split("create or replace table ", 1)[1].split()[0]
+            t0 = time.perf_counter()
+            con.execute(statement)
+            # the name comes from our own file, not from input
+            rows = con.execute(f"select count(*) from {name}").fetchone()[0]  # noqa: S608
+            tables[name] = {"seconds": round(time.perf_counter() - t0, 3), "rows": rows}
+        con.execute("checkpoint")
+    if not tables or not tables.get("graded", {}).get("rows"):
+        raise RuntimeError(f"the floor graded nothing: {tables}")
+    return {"tables": tables}
+
+
+def _daily_process(
+    database: Path, landing: Path, held: dict[str, list[str]], day: date
+) -> dict[str, Any]:
+    """`nba-props daily` as a user runs it: its own process, replaying the held-back day
+    from a landing zone, on `database` (a copy of the warehouse before the day)."""
+    from nba_props.orchestrate.replay import land_by_day
+
+    land_by_day({table: [Path(f) for f in files] for table, files in held.items()}, landing)
+    cli = str(Path(sys.executable).with_name("nba-props"))
+    t0 = time.perf_counter()
+    proc = subprocess.run(  # noqa: S603 - fixed argv, no shell
+        [cli, "daily", "--date", day.isoformat(), "--database", str(database),
+         "--landing", str(landing), "--mode", "replay"],
+        capture_output=True, text=True, check=False, cwd=PROJECT_DIR, timeout=3600,
+    )
+    seconds = time.perf_counter() - t0
+    if proc.returncode != 0:
+        raise RuntimeError(
+            f"nba-props daily failed ({proc.returncode}):\n"
+            f"{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"
+        )
+    return {"seconds": round(seconds, 2), "exit_code": proc.returncode}
 
 
 def _work_ratio(
@@ -175,8 +231,9 @@ def _feature_loading(database: Path, day: date) -> dict[str, Any]:
             ).fetchall()
         ]
         t0 = time.perf_counter()
-        batched = con.execute(
-            "select * from nba_precompute.ml_feature_store_v2 where game_date = ?", [slate_day]
+        batched = con.sql(
+            "select * from nba_precompute.ml_feature_store_v2 where game_date = ?",
+            params=[slate_day],
         ).to_arrow_table()
         batched_s = time.perf_counter() - t0
         t0 = time.perf_counter()
@@ -233,6 +290,8 @@ def bench_scale(seasons: int, work: Path) -> dict[str, Any]:
     startup_cold = _child("dbt", {**common, "args": no_op})
     startup = _child("dbt", {**common, "args": no_op, "env": window})
     full = _child("dbt", {**common, "args": ["build", "--full-refresh"]})
+    before_day = work / "before_day.duckdb"
+    shutil.copyfile(database, before_day)
     load_day = _child("load", {"database": str(database), "files": held})
     daily = _child("dbt", {**common, "args": build_args(True), "env": window})
     # The first predict fits the models of the day's cut-off (a retrain day, 1 in
@@ -241,6 +300,11 @@ def bench_scale(seasons: int, work: Path) -> dict[str, Any]:
     predict_warm = _child("predict", {"database": str(database), "day": day.isoformat()})
     grade = _child("dbt", {**common, "args": grading_args(), "env": window})
     features = _feature_loading(database, day)
+    # The same day as a user runs it: `nba-props daily`, its own process, on the copy of the
+    # warehouse taken before the day (it loads, builds, predicts and grades).
+    daily_process = _daily_process(before_day, work / "daily_landing", held, day)
+    # The floor: the core transformations as plain SQL on the same raw tables.
+    floor = _child("floor", {"raw_database": str(database), "database": str(work / "floor.duckdb")})
     pipeline_s = load_day["seconds"] + daily["seconds"] + predict["seconds"] + grade["seconds"]
     pipeline_warm_s = pipeline_s - predict["seconds"] + predict_warm["seconds"]
     with duckdb.connect(str(database), read_only=True) as con:
@@ -272,7 +336,10 @@ def bench_scale(seasons: int, work: Path) -> dict[str, Any]:
         "grade": grade,
         "daily_pipeline_seconds": round(pipeline_s, 2),
         "daily_pipeline_models_reused_seconds": round(pipeline_warm_s, 2),
+        "daily_pipeline_process": daily_process,
         "feature_loading": features,
+        "floor": floor,
+        "full_build_vs_floor": round(full["seconds"] / max(floor["seconds"], 1e-6), 1),
     }
 
 
@@ -324,8 +391,9 @@ def render_markdown(results: dict[str, Any]) -> str:
         "| full build peak MB | daily build s | daily/full (wall) | daily/full (work) "
         "| daily/full (CPU work) "
         "| daily pipeline s (models reused) | daily pipeline s (retrain day) "
-        "| batched vs per-player |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "| `nba-props daily` s (own process) | batched vs per-player "
+        "| floor s (plain SQL) | full build / floor |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in results["scales"]:
         lines.append(
@@ -337,8 +405,11 @@ def render_markdown(results: dict[str, Any]) -> str:
             f"| {r['daily_work_vs_full_work']:.2f} "
             f"| {r['daily_cpu_work_vs_full_cpu_work']:.2f} "
             f"| {r['daily_pipeline_models_reused_seconds']:.1f} "
-            f"| {r['daily_pipeline_seconds']:.1f} | {r['feature_loading']['speedup']:.0f}x "
-            f"({r['feature_loading']['players']} players) |"
+            f"| {r['daily_pipeline_seconds']:.1f} "
+            f"| {r['daily_pipeline_process']['seconds']:.1f} "
+            f"| {r['feature_loading']['speedup']:.0f}x "
+            f"({r['feature_loading']['players']} players) "
+            f"| {r['floor']['seconds']:.1f} | {r['full_build_vs_floor']:.1f}x |"
         )
     cli = results.get("cli")
     if cli:
@@ -358,13 +429,19 @@ def render_markdown(results: dict[str, Any]) -> str:
         "unit tests out. Daily pipeline = load the day + dbt build + predict + grade. The live",
         "models are retrained every ml_retrain_cadence_days (7): on the other days predict",
         "reuses the stored models of the cut-off (nba_props.predict.model_store).",
+        "`nba-props daily`: the same held-back day run as a user runs it, one process that",
+        "replays the landing zone, loads, builds, predicts and grades (on a copy of the",
+        "warehouse before the day). Floor: benchmarks/floor.sql, the core transformations",
+        "(rolling player windows, team defence, shot zones, the props line selection with its",
+        "consensus, the feature join, the grading join) as plain DuckDB SQL on the same raw",
+        "tables, into a fresh file-backed database; full build / floor is the wall-time ratio.",
         "Full numbers: `benchmarks/results.json`.",
     ]
     return "\n".join(lines) + "\n"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m nba_props.bench")
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.bench")
     parser.add_argument("--seasons", type=int, nargs="+", default=[1, 5, 20])
     parser.add_argument("--work", type=Path, default=PROJECT_DIR / "data" / "bench")
     parser.add_argument("--out", type=Path, default=OUT_DIR)
