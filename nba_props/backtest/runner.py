@@ -161,14 +161,16 @@ def run_backtest(
             raise ValueError(f"no game dates with lines for {config.season} {config.markets}")
         worker = PredictionWorker(con, config.settings())
         gates: dict = {}
-        for game_date in dates:
+        log.info("backtest %s: %d dates, markets %s", config.season, len(dates),
+                 ", ".join(config.markets))
+        for n, game_date in enumerate(dates, start=1):
             result = worker.predict_date(game_date, config.as_of(game_date))
             results.append(result)
             if result.training_cutoff and result.training_cutoff not in gates:
                 gates[result.training_cutoff] = {s.system_id: dict(s.gate)
                                                  for s in worker.fitted_systems}
-            log.info("%s: %d rows, %d predictions", game_date, result.rows_read,
-                     result.predictions_written)
+            log.info("%s (%d of %d): %d rows, %d predictions", game_date, n, len(dates),
+                     result.rows_read, result.predictions_written)
         notes = model_notes(worker)
     grading = None
     if grade:

@@ -113,6 +113,7 @@ class PredictionWorker:
         # A lead-time run trains on the lines and context valid at the same clock time.
         lead = {} if self.settings.training_line_minute is None else {
             "lead_minute": self.settings.training_line_minute}
+        log.info("reading the training rows before %s (%d markets)...", cutoff, len(self.markets))
         frame = self.io.read_training_rows(cutoff, self.markets, since, **lead)
         if len(frame) < self.settings.min_training_rows:
             raise InsufficientTrainingData(
@@ -135,7 +136,10 @@ class PredictionWorker:
             wanted = {s.system_id for s in written}
             fitted, written = loaded, [s for s in loaded if s.system_id in wanted]
         else:
-            for system in fitted:
+            for n, system in enumerate(fitted, start=1):
+                # Fitting takes from seconds to minutes: say which system is at work.
+                log.info("fitting %s (%d of %d) on %d rows before %s...", system.system_id, n,
+                         len(fitted), len(frame), cutoff)
                 system.fit(data)
             log.info("trained %s on %d rows before %s", [s.system_id for s in fitted],
                      len(frame), cutoff)
