@@ -218,5 +218,11 @@ def drift(spec: SourceFile, root: Path) -> list[Drift]:
         if name not in {t.name for t in spec.tables}:
             report(f"table {spec.source}.{name} is not in the definition")
     if not problems and text != render(spec, text):
-        problems.append(Drift(spec.path, "not in the generated layout"))
+        problems.append(
+            Drift(
+                spec.path,
+                "in step with the definitions but not in the generated layout (make schemas "
+                "re-emits it, keeping the hand-written parts)",
+            )
+        )
     return problems
