@@ -10,7 +10,7 @@ export DBT_PROFILES_DIR := $(CURDIR)
 # (empty) skips them.
 export NBA_PROPS_BQ_EMULATOR ?= bqemulator
 
-.PHONY: install run test lint dbt-test pytest docs clean bench elementary-on elementary-report slim-ci slim-ci-state elementary-monitor
+.PHONY: install run test lint schemas dbt-test pytest docs clean bench elementary-on elementary-report slim-ci slim-ci-state elementary-monitor
 
 # Elementary is on once `make elementary-on` has installed its package (git-ignored).
 ELEMENTARY_ON := $(wildcard dbt_packages/elementary/dbt_project.yml)
@@ -40,6 +40,13 @@ lint: $(STAMP)
 	mkdir -p data
 	NBA_PROPS_DUCKDB=data/lint.duckdb $(BIN)/sqlfluff lint models tests analyses snapshots
 	$(BIN)/ruff check .
+	$(BIN)/python -m nba_props.schemas check
+
+## make schemas: rewrite the dbt sources YAML and macros/schemas/table_schemas.sql from the
+##   Python table definitions (nba_props/contracts.py, predict/contract.py,
+##   orchestrate/execution_log.py); make lint fails when they drift apart.
+schemas: $(STAMP)
+	$(BIN)/python -m nba_props.schemas generate
 
 dbt-test: $(STAMP)
 	rm -f data/test.duckdb

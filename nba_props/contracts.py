@@ -1,29 +1,48 @@
 """Raw-table contracts: the columns every landed file must carry, with their types.
 
-One source of truth for the loader (DuckDB and BigQuery), the demo-data generator and the
-dbt sources (``models/staging/*/_*__sources.yml`` document the same columns).
-Column names are the lower-cased file headers.
+The one source of truth for the raw schema: the loader (DuckDB and BigQuery) creates and
+enforces it, the demo-data generator writes it, and ``python -m nba_props.schemas generate``
+writes the dbt sources (``models/staging/<source>/_<source>__sources.yml``: column names,
+types and descriptions, and each table's description) from it; ``make lint`` checks they
+agree. The loader's bookkeeping tables (``_load_manifest``, ``_rejected_rows``) are declared
+here too. Column names are the lower-cased file headers.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-# Logical types, mapped to each engine by the loaders.
-VARCHAR = "VARCHAR"
-BIGINT = "BIGINT"
-DOUBLE = "DOUBLE"
-DATE = "DATE"
-TIMESTAMP = "TIMESTAMP"
-BOOLEAN = "BOOLEAN"
+from nba_props.schemas.table import SchemaColumn, TableSchema
+from nba_props.schemas.types import BIGINT, BOOLEAN, DATE, DOUBLE, TIMESTAMP, VARCHAR
 
-LOAD_METADATA_COLUMNS: tuple[tuple[str, str], ...] = (
-    ("_load_id", VARCHAR),
-    ("_source_file", VARCHAR),
-    ("_content_hash", VARCHAR),
-    ("_row_number", BIGINT),
-    ("_loaded_at", TIMESTAMP),
+__all__ = [
+    "BIGINT",
+    "BOOLEAN",
+    "DATE",
+    "DOUBLE",
+    "LOAD_MANIFEST",
+    "LOAD_METADATA",
+    "LOAD_METADATA_COLUMNS",
+    "RAW_TABLES",
+    "REJECTED_ROWS",
+    "TIMESTAMP",
+    "VARCHAR",
+    "Column",
+    "RawTable",
+]
+
+# The loader's columns on every raw row (after the contract's columns).
+LOAD_METADATA: tuple[SchemaColumn, ...] = (
+    SchemaColumn("_load_id", VARCHAR, "Loader: one id per loaded file."),
+    SchemaColumn("_source_file", VARCHAR, "Loader: path of the landed file."),
+    SchemaColumn(
+        "_content_hash", VARCHAR,
+        "Loader: sha256 of the file; the same content is never loaded twice.",
+    ),
+    SchemaColumn("_row_number", BIGINT, "Loader: row number in the file."),
+    SchemaColumn("_loaded_at", TIMESTAMP, "Loader: load time (UTC)."),
 )
+LOAD_METADATA_COLUMNS: tuple[tuple[str, str], ...] = tuple((c.name, c.type) for c in LOAD_METADATA)
 
 
 @dataclass(frozen=True)
@@ -33,6 +52,8 @@ class Column:
     required: bool = True
     # strptime format for DATE/TIMESTAMP columns that are not ISO-8601.
     fmt: str | None = None
+    # What the column holds (the dbt source documents it, with "Optional." when not required).
+    description: str = ""
 
 
 @dataclass(frozen=True)
@@ -47,18 +68,148 @@ class RawTable:
     # rows (two shots in the same second and spot are real); only null keys are refused.
     # Either way the key's required columns may not be null.
     key_unique: bool = True
+    # The dbt source that declares the table (models/staging/<source>/_<source>__sources.yml).
+    source: str = "nbacom"
 
     @property
     def required(self) -> list[Column]:
         return [c for c in self.columns if c.required]
 
+    @property
+    def documentation(self) -> str:
+        """The table's description with its natural key (dbt source, BigQuery table)."""
+        return f"{self.description} Natural key: ({', '.join(self.key)})."
+
     def column(self, name: str) -> Column | None:
         return next((c for c in self.columns if c.name == name), None)
 
 
+# What each raw column holds: one entry per column name (the same name means the same
+# thing in every raw table).
+_DOCS: dict[str, str] = {
+    "season_id": (
+        "NBA.com season id: game-type digit + start year, e.g. 22024 (regular season "
+        "2024-25)."
+    ),
+    "player_id": "NBA.com player id.",
+    "player_name": "Player name as NBA.com spells it.",
+    "team_id": "NBA.com team id (1610612xxx).",
+    "team_abbreviation": "NBA.com team tri-code, e.g. BOS.",
+    "team_name": "Team full name.",
+    "game_id": "NBA.com game id, 10 characters with leading zeros; 3rd digit is the game type.",
+    "game_date": "Game date (US local).",
+    "matchup": "'AAA @ HHH' for the away team, 'HHH vs. AAA' for the home team.",
+    "wl": "W or L; null for games not finished.",
+    "min": "Minutes played (decimal).",
+    "fgm": "Field goals made.",
+    "fga": "Field goals attempted.",
+    "fg_pct": "Field-goal percentage as published.",
+    "fg3m": "Three-pointers made.",
+    "fg3a": "Three-pointers attempted.",
+    "fg3_pct": "Three-point percentage as published.",
+    "ftm": "Free throws made.",
+    "fta": "Free throws attempted.",
+    "ft_pct": "Free-throw percentage as published.",
+    "oreb": "Offensive rebounds.",
+    "dreb": "Defensive rebounds.",
+    "reb": "Total rebounds.",
+    "ast": "Assists.",
+    "stl": "Steals.",
+    "blk": "Blocks.",
+    "tov": "Turnovers.",
+    "pf": "Personal fouls.",
+    "pts": "Points.",
+    "plus_minus": "Plus-minus.",
+    "start_position": (
+        "Starting position (G/F/C) for starters, empty for bench players; absent from "
+        "LeagueGameLog."
+    ),
+    "video_available": "NBA.com video flag (1/0).",
+    "season": "Season label.",
+    "game_time_utc": "Scheduled tip-off time, UTC.",
+    "home_team_id": "Home team NBA.com id.",
+    "home_team_tricode": "Home team tri-code.",
+    "away_team_id": "Away team NBA.com id.",
+    "away_team_tricode": "Away team tri-code.",
+    "game_status": "Scheduled, In Progress or Final.",
+    "arena_name": "Arena.",
+    "report_time": "Injury report publication time (UTC).",
+    "team": "Team tri-code.",
+    "status": "Out, Doubtful, Questionable, Probable or Available.",
+    "reason": "Injury or reason text.",
+    "season_1": "Season end year.",
+    "season_2": "Season label, e.g. 2024-25.",
+    "home_team": "Home team tri-code.",
+    "away_team": "Away team tri-code.",
+    "event_type": "'Made Shot' or 'Missed Shot'.",
+    "shot_made": "True if the shot went in.",
+    "action_type": "Shot action, e.g. Jump Shot.",
+    "shot_type": "'2PT Field Goal' or '3PT Field Goal'.",
+    "basic_zone": (
+        "Court zone (Restricted Area, In The Paint (Non-RA), Mid-Range, Left/Right Corner 3, "
+        "Above the Break 3, Backcourt)."
+    ),
+    "zone_name": "Zone side.",
+    "zone_abb": "Zone abbreviation.",
+    "zone_range": "Distance band.",
+    "loc_x": "Court x (feet).",
+    "loc_y": "Court y (feet).",
+    "shot_distance": "Shot distance (feet).",
+    "quarter": "Period.",
+    "mins_left": "Minutes left in the period.",
+    "secs_left": "Seconds left in the minute.",
+    "id": "NBA.com player id.",
+    "full_name": "Full name.",
+    "first_name": "First name.",
+    "last_name": "Last name.",
+    "is_active": "Active per nba_api static list.",
+    "player": "Player name in sportsbook spelling (resolved to an NBA.com id in staging).",
+    "game": "'Away Team @ Home Team' with full team names.",
+    "game_time": "Tip-off time, UTC.",
+    "market": "The Odds API market key, e.g. player_points, player_threes.",
+    "line": "Over/under line (the point).",
+    "bookmaker": "The Odds API bookmaker key.",
+    "over_odds": "American odds of the over.",
+    "under_odds": "American odds of the under.",
+    "bookmaker_last_update": "When the bookmaker last updated (UTC).",
+    "market_last_update": "When the market last updated (UTC).",
+    "event_id": "The Odds API event id, when known.",
+    "snapshot_time": "Time of the odds snapshot (UTC), when known; null for closing-line exports.",
+    "date": "Game date.",
+    "regular": "True for regular-season games.",
+    "playoffs": "True for playoff games.",
+    "away": "Away team, ESPN-style lower-case code (gs, ny, no, sa, utah, wsh, ...).",
+    "home": "Home team, ESPN-style code.",
+    "score_away": "Final away score.",
+    "score_home": "Final home score.",
+    "whos_favored": "'home' or 'away': the side the unsigned spread favours.",
+    "spread": "Point spread, unsigned (see whos_favored).",
+    "total": "Game total (over/under points).",
+    "moneyline_away": "Away moneyline (American).",
+    "moneyline_home": "Home moneyline (American).",
+    "q1_away": "Q1 points, away.",
+    "q2_away": "Q2 points, away.",
+    "q3_away": "Q3 points, away.",
+    "q4_away": "Q4 points, away.",
+    "ot_away": "OT points, away.",
+    "q1_home": "Q1 points, home.",
+    "q2_home": "Q2 points, home.",
+    "q3_home": "Q3 points, home.",
+    "q4_home": "Q4 points, home.",
+    "ot_home": "OT points, home.",
+    "h2_spread": "Second-half spread.",
+    "h2_total": "Second-half total.",
+    "id_spread": "Source flag for the spread.",
+    "id_total": "Source flag for the total.",
+    "alias_name": "Name as a sportsbook spells it.",
+    "source": "Where the alias was seen.",
+    "note": "Why the alias exists.",
+}
+
+
 def _c(spec: str, required: bool = True, fmt: str | None = None) -> Column:
     name, _, typ = spec.partition(":")
-    return Column(name, typ or VARCHAR, required, fmt)
+    return Column(name, typ or VARCHAR, required, fmt, _DOCS.get(name, ""))
 
 
 _BOX_STATS = [
@@ -122,6 +273,7 @@ RAW_TABLES: dict[str, RawTable] = {
             ),
             # One line at one snapshot: files of line snapshots repeat the other columns.
             ("game", "game_time", "player", "market", "bookmaker", "line", "snapshot_time"),
+            source="odds_api",
         ),
         RawTable(
             "odds_api_game_lines",
@@ -141,6 +293,7 @@ RAW_TABLES: dict[str, RawTable] = {
                 _c("snapshot_time:TIMESTAMP", False),
             ),
             ("date", "away", "home", "snapshot_time"),
+            source="odds_api",
         ),
         RawTable(
             "nbacom_injury_report",
@@ -183,6 +336,58 @@ RAW_TABLES: dict[str, RawTable] = {
             "Hand-kept sportsbook spellings of player names, mapped to NBA.com ids.",
             (_c("alias_name"), _c("player_id:BIGINT"), _c("source", False), _c("note", False)),
             ("alias_name",),
+            source="reference",
         ),
     ]
 }
+
+
+def _s(name: str, typ: str, description: str, nullable: bool = True) -> SchemaColumn:
+    return SchemaColumn(name, typ, description, nullable)
+
+
+# <raw schema>._load_manifest: one row per loaded file (dbt source loader.load_manifest).
+LOAD_MANIFEST = TableSchema(
+    "_load_manifest",
+    "One row per loaded file: raw table, file, content hash, rows, columns skipped as "
+    "unknown (loaded with allow_extra_columns), pipeline run id. Files skipped as already "
+    "loaded are not listed here; they appear in processor_execution_log.",
+    (
+        _s("load_id", VARCHAR, "One id per loaded file (also in every raw row as _load_id)."),
+        _s("raw_table", VARCHAR, "The raw table the file went to.", False),
+        _s("source_file", VARCHAR, "Path of the landed file.", False),
+        _s("content_hash", VARCHAR, "sha256 of the file.", False),
+        _s("rows_loaded", BIGINT, "Rows loaded from the file.", False),
+        _s("ignored_columns", VARCHAR,
+           "Comma-separated columns the contract does not know (skipped, not loaded)."),
+        _s("run_id", VARCHAR,
+           "Pipeline run id (NBA_PROPS_RUN_ID) when the load was part of a run."),
+        _s("loaded_at", TIMESTAMP, "Load time (UTC).", False),
+        _s("rows_rejected", BIGINT, "Rows of the file set aside in _rejected_rows."),
+    ),
+    primary_key="load_id",
+)
+
+# <raw schema>._rejected_rows: one row per row of a file the loader set aside
+# (nba_props.load.quarantine; dbt source loader.rejected_rows).
+REJECTED_ROWS = TableSchema(
+    "_rejected_rows",
+    "Rows the loader set aside instead of loading (nba_props.load.quarantine), written in "
+    "the same transaction as their file's good rows: null_key (a key column empty), "
+    "duplicate_row (an exact copy: the first copy loads), conflicting_duplicate_key (one "
+    "key with different values in one file: none loads), bad_value (not the contract "
+    "type).",
+    (
+        _s("load_id", VARCHAR, "The load (nba_raw._load_manifest) the row came with.", False),
+        _s("raw_table", VARCHAR, "The raw table the row was meant for.", False),
+        _s("source_file", VARCHAR, "Path of the landed file.", False),
+        _s("row_number", BIGINT, "Row of the file (1 = first data row).", False),
+        _s("column_name", VARCHAR, "The column at fault (null for whole-row reasons)."),
+        _s("reason", VARCHAR,
+           "null_key, duplicate_row, conflicting_duplicate_key or bad_value.", False),
+        _s("detail", VARCHAR, "What was wrong, e.g. the value that did not cast."),
+        _s("raw_row", VARCHAR, "The row as the file had it (JSON text).", False),
+        _s("run_id", VARCHAR, "Pipeline run id (NBA_PROPS_RUN_ID), when known."),
+        _s("rejected_at", TIMESTAMP, "When the row was set aside (UTC).", False),
+    ),
+)

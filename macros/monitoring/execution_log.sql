@@ -2,11 +2,11 @@
     processor_execution_log (nba_monitoring): one row per dbt node run and per Python job
     (scrape, load, predict), tied together by one run id.
 
-    - on-run-start: create_execution_log() creates the table (if missing) from the columns
-      its source YAML declares (models/marts/monitoring/_monitoring__sources.yml).
+    - on-run-start: create_execution_log() creates the table (if missing) from its
+      definition, nba_props/orchestrate/execution_log.py (EXECUTION_LOG, generated into
+      table_schema() in macros/schemas/table_schemas.sql).
     - on-run-end: log_dbt_results(results) inserts one row per node of the invocation.
-    - Python jobs insert through nba_props.orchestrate.execution_log (same columns; a
-      pytest checks the two agree).
+    - Python jobs insert through nba_props.orchestrate.execution_log (the same definition).
 
     The run id is NBA_PROPS_RUN_ID (set by the nba-props CLI for a whole pipeline run), or
     dbt's invocation id when dbt runs on its own.
@@ -39,11 +39,8 @@
     {%- endif -%}
     {%- set relation = nba_props.execution_log_relation() -%}
     {%- do adapter.create_schema(relation) -%}
-    {%- set columns = [] -%}
-    {%- for column in node.columns.values() -%}
-        {%- do columns.append(column.name ~ ' ' ~ nba_props.contract_data_type(column.data_type)) -%}
-    {%- endfor -%}
-    create table if not exists {{ relation }} ({{ columns | join(', ') }})
+    create table if not exists {{ relation }} ({{ nba_props.table_columns_ddl('processor_execution_log') }})
+    {{- nba_props.table_layout('processor_execution_log') }}
     {{- nba_props.execution_log_table_options() }}
 {%- endmacro %}
 
@@ -55,14 +52,12 @@
 {%- endmacro %}
 
 {#
-    BigQuery: one partition per day of runs, clustered by run id (the usual filter). The log
-    is disposable after var bq_log_retention_days (default 400): BigQuery drops older
-    partitions itself. timestamp_trunc(.., day) is the same daily partitioning as
-    date(..) and is what the emulators accept.
+    BigQuery: one partition per day of runs, clustered by run id (table_layout, from the
+    Python definition). The log is disposable after var bq_log_retention_days (default 400):
+    BigQuery drops older partitions itself.
 #}
 {% macro bigquery__execution_log_table_options() -%}
-    {{ ' ' }}partition by timestamp_trunc(logged_at, day) cluster by run_id, job_type
-    options (
+    {{ ' ' }}options (
         partition_expiration_days = {{ var('bq_log_retention_days', 400) | int }},
         labels = [("app", "nba_props"), ("layer", "monitoring"), ("model", "processor_execution_log")]
     )
@@ -107,36 +102,40 @@
                 ) ~ nba_props.freshness_sla_text(node.freshness) -%}
             {%- endif -%}
         {%- endif -%}
-        {%- do rows.append([
-            nba_props.sql_text(run_id),
-            nba_props.sql_text('dbt'),
-            nba_props.sql_text(node.unique_id),
-            nba_props.sql_text(node.resource_type | string),
-            nba_props.sql_text(status),
-            nba_props.sql_number(response.get('rows_affected', counted.get(node.unique_id))),
-            nba_props.sql_number(result.failures),
-            nba_props.sql_number(response.get('bytes_processed')),
-            nba_props.sql_timestamp(timing[0].started_at if timing else none),
-            nba_props.sql_timestamp(timing[-1].completed_at if timing else none),
-            nba_props.sql_number(result.execution_time),
-            nba_props.sql_text(message[:4000] if message else none),
-            nba_props.sql_text(invocation_id),
-            nba_props.sql_text('dbt ' ~ flags.WHICH),
-            nba_props.sql_text(target.name),
-            nba_props.sql_text(detail),
-            nba_props.sql_timestamp(logged_at),
-        ]) -%}
+        {%- do rows.append({
+            'run_id': nba_props.sql_text(run_id),
+            'job_type': nba_props.sql_text('dbt'),
+            'job_name': nba_props.sql_text(node.unique_id),
+            'resource_type': nba_props.sql_text(node.resource_type | string),
+            'status': nba_props.sql_text(status),
+            'rows_affected': nba_props.sql_number(response.get('rows_affected', counted.get(node.unique_id))),
+            'failures': nba_props.sql_number(result.failures),
+            'bytes_processed': nba_props.sql_number(response.get('bytes_processed')),
+            'started_at': nba_props.sql_timestamp(timing[0].started_at if timing else none),
+            'finished_at': nba_props.sql_timestamp(timing[-1].completed_at if timing else none),
+            'duration_seconds': nba_props.sql_number(result.execution_time),
+            'error_message': nba_props.sql_text(message[:4000] if message else none),
+            'invocation_id': nba_props.sql_text(invocation_id),
+            'command': nba_props.sql_text('dbt ' ~ flags.WHICH),
+            'target_name': nba_props.sql_text(target.name),
+            'detail': nba_props.sql_text(detail),
+            'logged_at': nba_props.sql_timestamp(logged_at),
+        }) -%}
     {%- endfor -%}
-    {%- set columns = [
-        'run_id', 'job_type', 'job_name', 'resource_type', 'status', 'rows_affected',
-        'failures', 'bytes_processed', 'started_at', 'finished_at', 'duration_seconds',
-        'error_message', 'invocation_id', 'command', 'target_name', 'detail', 'logged_at',
-    ] -%}
+    {#- The table's columns, in its definition's order (a column dbt does not fill is null). -#}
+    {%- set columns = [] -%}
+    {%- for name, data_type in nba_props.table_schema('processor_execution_log').columns -%}
+        {%- do columns.append(name) -%}
+    {%- endfor -%}
     {#- Batches keep each statement well under BigQuery's query-size limit. -#}
     {%- for batch in rows | batch(200) -%}
         {%- set values = [] -%}
         {%- for row in batch -%}
-            {%- do values.append('(' ~ row | join(', ') ~ ')') -%}
+            {%- set cells = [] -%}
+            {%- for name in columns -%}
+                {%- do cells.append(row.get(name, 'null')) -%}
+            {%- endfor -%}
+            {%- do values.append('(' ~ cells | join(', ') ~ ')') -%}
         {%- endfor -%}
         {%- do run_query(
             'insert into ' ~ relation ~ ' (' ~ columns | join(', ') ~ ') values '

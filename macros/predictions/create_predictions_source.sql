@@ -1,9 +1,11 @@
 {#
     on-run-start hook: create the ML workers' predictions table (the source
-    nba_predictions.player_prop_predictions) if it does not exist yet, with the columns and
-    types its source YAML declares. The worker (nba_props.predict.store) creates the same
-    table from the same contract; whichever runs first wins and the other is a no-op. A
-    fresh warehouse therefore builds (grading on zero predictions) before any prediction.
+    nba_predictions.player_prop_predictions) if it does not exist yet, with the columns,
+    types and BigQuery layout of its contract (nba_props/predict/contract.py, generated into
+    table_schema() in macros/schemas/table_schemas.sql). The worker (nba_props.predict.store)
+    creates the same table from the same contract; whichever runs first wins and the other
+    is a no-op. A fresh warehouse therefore builds (grading on zero predictions) before any
+    prediction.
 #}
 {% macro create_predictions_source() -%}
     {#- compile/show/docs render hooks too: they must not create anything (and offline
@@ -24,41 +26,6 @@
     {%- set relation = api.Relation.create(
         database=node.database, schema=node.schema, identifier=node.identifier) -%}
     {%- do adapter.create_schema(relation) -%}
-    {%- set columns = [] -%}
-    {%- for column in node.columns.values() -%}
-        {%- do columns.append(column.name ~ ' ' ~ nba_props.contract_data_type(column.data_type)) -%}
-    {%- endfor -%}
-    create table if not exists {{ relation }} ({{ columns | join(', ') }})
-    {{- nba_props.predictions_source_layout() }}
-{%- endmacro %}
-
-{#- BigQuery: the layout the worker creates (nba_props/predict/contract.py,
-    BIGQUERY_PARTITION and BIGQUERY_CLUSTER): one partition per game date, so the worker's
-    MERGE of a date rewrites one partition; a pytest checks the two agree. -#}
-{% macro predictions_source_layout() -%}
-    {{ return(adapter.dispatch('predictions_source_layout', 'nba_props')()) }}
-{%- endmacro %}
-
-{% macro default__predictions_source_layout() -%}
-    {{ return('') }}
-{%- endmacro %}
-
-{% macro bigquery__predictions_source_layout() -%}
-    {{ return(' partition by game_date cluster by run_mode, system_id, market') }}
-{%- endmacro %}
-
-{# The warehouse spelling of a contract type written in DuckDB terms in the YAML. #}
-{% macro contract_data_type(data_type) -%}
-    {{ return(adapter.dispatch('contract_data_type', 'nba_props')(data_type)) }}
-{%- endmacro %}
-
-{% macro default__contract_data_type(data_type) -%}
-    {{ return(data_type) }}
-{%- endmacro %}
-
-{% macro bigquery__contract_data_type(data_type) -%}
-    {%- set types = {
-        'varchar': 'string', 'bigint': 'int64', 'double': 'float64', 'boolean': 'bool',
-    } -%}
-    {{ return(types.get(data_type | lower, data_type)) }}
+    create table if not exists {{ relation }} ({{ nba_props.table_columns_ddl('player_prop_predictions') }})
+    {{- nba_props.table_layout('player_prop_predictions') }}
 {%- endmacro %}

@@ -68,14 +68,11 @@ from tenacity import (
 )
 
 from nba_props.contracts import (
-    BIGINT,
-    BOOLEAN,
     DATE,
-    DOUBLE,
+    LOAD_MANIFEST,
     LOAD_METADATA_COLUMNS,
     RAW_TABLES,
-    TIMESTAMP,
-    VARCHAR,
+    REJECTED_ROWS,
     RawTable,
 )
 from nba_props.load.bq_export import CSV, PARQUET, export_rows
@@ -100,6 +97,7 @@ from nba_props.load.staging import (
     contract_for,
     prepare_file,
 )
+from nba_props.schemas.types import BIGQUERY_CLUSTERABLE, BIGQUERY_TYPES, DUCKDB_TYPES
 from nba_props.warehouse.bigquery import (
     TRANSIENT_JOB_REASONS,
     BigQuerySettings,
@@ -115,29 +113,11 @@ from nba_props.warehouse.bigquery import (
 
 log = logging.getLogger(__name__)
 
-BQ_TYPES = {
-    VARCHAR: "STRING",
-    BIGINT: "INT64",
-    DOUBLE: "FLOAT64",
-    DATE: "DATE",
-    TIMESTAMP: "TIMESTAMP",
-    BOOLEAN: "BOOL",
-}
-# Types BigQuery can cluster on (FLOAT64 cannot).
-_CLUSTERABLE = {VARCHAR, BIGINT, DATE, TIMESTAMP, BOOLEAN}
-MANIFEST = "_load_manifest"
+# The project's one BigQuery type map (nba_props.schemas.types), under its old name.
+BQ_TYPES = BIGQUERY_TYPES
+MANIFEST = LOAD_MANIFEST.name
 # One row per loaded file: the same columns as the DuckDB loader's manifest (a dbt source).
-MANIFEST_COLUMNS: tuple[tuple[str, str], ...] = (
-    ("load_id", VARCHAR),
-    ("raw_table", VARCHAR),
-    ("source_file", VARCHAR),
-    ("content_hash", VARCHAR),
-    ("rows_loaded", BIGINT),
-    ("ignored_columns", VARCHAR),
-    ("run_id", VARCHAR),
-    ("loaded_at", TIMESTAMP),
-    ("rows_rejected", BIGINT),
-)
+MANIFEST_COLUMNS: tuple[tuple[str, str], ...] = LOAD_MANIFEST.typed_columns
 STAGE_PREFIX = "_stage_load"
 STAGE_EXPIRY = timedelta(days=1)
 # Commit jobs of one content: n = 0, 1, ... (a new n only after job n failed and rolled back).
@@ -224,7 +204,7 @@ def partition_column(contract: RawTable) -> str:
 def cluster_columns(contract: RawTable) -> list[str]:
     """Up to four natural-key columns BigQuery can cluster on."""
     by_name = {c.name: c for c in contract.columns}
-    keys = [k for k in contract.key if by_name[k].type in _CLUSTERABLE]
+    keys = [k for k in contract.key if by_name[k].type in BIGQUERY_CLUSTERABLE]
     return keys[:4]
 
 
@@ -380,21 +360,21 @@ class BigQueryLoader:
                 raw_columns(contract),
                 partition_column(contract),
                 cluster_columns(contract),
-                f"{contract.description} Natural key: ({', '.join(contract.key)}).",
+                contract.documentation,
             )
         self._ensure_table(
             MANIFEST,
             list(MANIFEST_COLUMNS),
             "loaded_at",
             ["raw_table", "content_hash"],
-            "One row per loaded file (nba_props.load): content hash, rows, run id.",
+            LOAD_MANIFEST.description,
         )
         self._ensure_table(
             REJECTED,
             list(REJECTED_COLUMNS),
             "rejected_at",
             ["raw_table", "load_id"],
-            "Rows the loader set aside (nba_props.load.quarantine): reason, column, raw row.",
+            REJECTED_ROWS.description,
         )
         self._tables_ready = True
 
@@ -602,10 +582,9 @@ class BigQueryLoader:
             "loaded_at": now,
             "rows_rejected": rejects.rows,
         }
-        duck = {VARCHAR: "varchar", BIGINT: "bigint", TIMESTAMP: "timestamp"}
         con.execute(
             "create or replace temp table _load_manifest_row as select "
-            + ", ".join(f"cast(? as {duck[t]}) as {n}" for n, t in MANIFEST_COLUMNS)
+            + ", ".join(f"cast(? as {DUCKDB_TYPES[t]}) as {n}" for n, t in MANIFEST_COLUMNS)
             + ", 1 as _row_number",
             [manifest_row[n] for n, _ in MANIFEST_COLUMNS],
         )

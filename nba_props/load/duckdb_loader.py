@@ -21,7 +21,13 @@ from pathlib import Path
 
 import duckdb
 
-from nba_props.contracts import LOAD_METADATA_COLUMNS, RAW_TABLES, RawTable
+from nba_props.contracts import (
+    LOAD_MANIFEST,
+    LOAD_METADATA_COLUMNS,
+    RAW_TABLES,
+    REJECTED_ROWS,
+    RawTable,
+)
 from nba_props.load.errors import LoadError
 from nba_props.load.names import ROW_NUMBER
 from nba_props.load.quarantine import (
@@ -40,18 +46,11 @@ from nba_props.load.quarantine import (
 )
 from nba_props.load.result import SKIPPED_DUPLICATE, LoadResult
 from nba_props.load.staging import ValidatedFile, content_hash, contract_for, prepare_file
+from nba_props.schemas.types import DUCKDB_TYPES
 
 log = logging.getLogger(__name__)
 
-_DUCK_TYPES = {
-    "VARCHAR": "varchar",
-    "BIGINT": "bigint",
-    "DOUBLE": "double",
-    "DATE": "date",
-    "TIMESTAMP": "timestamp",
-    "BOOLEAN": "boolean",
-}
-MANIFEST = "_load_manifest"
+MANIFEST = LOAD_MANIFEST.name
 # The policy and the rejected-rows table are shared with the BigQuery loader (quarantine.py).
 __all__ = [
     "DEFAULT_MAX_REJECTED_FRACTION",
@@ -63,18 +62,9 @@ __all__ = [
     "DuckDBLoader",
 ]
 
-_MANIFEST_DDL = (
-    "load_id varchar primary key, raw_table varchar not null, source_file varchar not null,"
-    " content_hash varchar not null, rows_loaded bigint not null,"
-    " ignored_columns varchar, run_id varchar, loaded_at timestamp not null,"
-    " rows_rejected bigint"
-)
-_REJECTED_DDL = (
-    "load_id varchar not null, raw_table varchar not null, source_file varchar not null,"
-    " row_number bigint not null, column_name varchar, reason varchar not null,"
-    " detail varchar, raw_row varchar not null, run_id varchar,"
-    " rejected_at timestamp not null"
-)
+# The DuckDB DDL of the bookkeeping tables, from their schemas (nba_props.contracts).
+_MANIFEST_DDL = LOAD_MANIFEST.duckdb_columns_sql()
+_REJECTED_DDL = REJECTED_ROWS.duckdb_columns_sql()
 
 
 def _columns(contract: RawTable) -> list[tuple[str, str]]:
@@ -140,12 +130,12 @@ class DuckDBLoader:
         """Create the table, or add the contract columns it lacks (``existing``: its columns)."""
         table = f"{self.schema}.{contract.name}"
         if existing is None:
-            cols = ", ".join(f"{n} {_DUCK_TYPES[t]}" for n, t in _columns(contract))
+            cols = ", ".join(f"{n} {DUCKDB_TYPES[t]}" for n, t in _columns(contract))
             con.execute(f"create table if not exists {table} ({cols})")
             return
         for name, typ in _columns(contract):
             if name not in existing:
-                con.execute(f"alter table {table} add column {name} {_DUCK_TYPES[typ]}")
+                con.execute(f"alter table {table} add column {name} {DUCKDB_TYPES[typ]}")
 
     def load(self, raw_table: str, files: Iterable[Path | str]) -> list[LoadResult]:
         contract = contract_for(raw_table)

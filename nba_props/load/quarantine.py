@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 
 import duckdb
 
-from nba_props.contracts import BIGINT, TIMESTAMP, VARCHAR, RawTable
+from nba_props.contracts import REJECTED_ROWS, RawTable
 from nba_props.load.errors import LoadError
 from nba_props.load.names import ROW_NUMBER, quote_ident, sql_string
 from nba_props.load.result import EMPTY, LOADED, LOADED_WITH_REJECTS, LoadResult
@@ -45,20 +45,10 @@ ON_BAD_ROWS = (QUARANTINE, FAIL)
 # Above this share of defective rows a file fails whole: a format change, not a few rows.
 DEFAULT_MAX_REJECTED_FRACTION = 0.1
 
-REJECTED = "_rejected_rows"
-# <schema>._rejected_rows on every engine: one row per rejected row of a file.
-REJECTED_COLUMNS: tuple[tuple[str, str], ...] = (
-    ("load_id", VARCHAR),
-    ("raw_table", VARCHAR),
-    ("source_file", VARCHAR),
-    ("row_number", BIGINT),
-    ("column_name", VARCHAR),
-    ("reason", VARCHAR),
-    ("detail", VARCHAR),
-    ("raw_row", VARCHAR),  # the file's row as JSON text, as read
-    ("run_id", VARCHAR),
-    ("rejected_at", TIMESTAMP),
-)
+REJECTED = REJECTED_ROWS.name
+# <schema>._rejected_rows on every engine: one row per rejected row of a file (the columns are
+# declared in nba_props.contracts.REJECTED_ROWS).
+REJECTED_COLUMNS: tuple[tuple[str, str], ...] = REJECTED_ROWS.typed_columns
 
 
 @dataclass(frozen=True)

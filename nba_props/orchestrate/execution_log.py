@@ -1,11 +1,14 @@
 """processor_execution_log: one row per Python job (scrape, load, predict) of a pipeline run.
 
 dbt writes one row per node into the same table (the on-run-end hook ``log_dbt_results``,
-macros/monitoring/execution_log.sql); the columns are declared once, in the source YAML
-``models/marts/monitoring/_monitoring__sources.yml``, and mirrored in ``COLUMNS`` below (a
-pytest checks the two agree). One run id ties scrape -> load -> dbt -> predict together:
-``NBA_PROPS_RUN_ID``; a CLI process without one generates it and exports it
-(:func:`ensure_run_id`), so every dbt command it starts logs the same id.
+macros/monitoring/execution_log.sql); the columns are declared once, in ``EXECUTION_LOG``
+below, and ``python -m nba_props.schemas generate`` writes the dbt source
+(``models/staging/nba_monitoring/_nba_monitoring__sources.yml``) and the hooks' column list
+(``macros/schemas/table_schemas.sql``) from it (``make lint`` checks they agree).
+
+One run id ties scrape -> load -> dbt -> predict together: ``NBA_PROPS_RUN_ID``; a CLI
+process without one generates it and exports it (:func:`ensure_run_id`), so every dbt
+command it starts logs the same id.
 
 Usage::
 
@@ -34,6 +37,8 @@ from typing import Any, Protocol
 import duckdb
 
 from nba_props.load import DuckDBLoader, LoadResult
+from nba_props.schemas.table import SchemaColumn, TableSchema
+from nba_props.schemas.types import BIGINT, DOUBLE, TIMESTAMP, VARCHAR
 
 log = logging.getLogger(__name__)
 
@@ -44,32 +49,77 @@ JOB_TYPES = ("scrape", "load", "predict", "export", "alert")
 # LoadResult.status -> the log's status (loaded -> success).
 LOAD_STATUS = {"skipped_duplicate": "skipped", "loaded_with_rejects": "warn", "empty": "warn"}
 
-# (column, type in DuckDB terms) in table order; the source YAML declares the same.
-COLUMNS: tuple[tuple[str, str], ...] = (
-    ("run_id", "varchar"),
-    ("job_type", "varchar"),
-    ("job_name", "varchar"),
-    ("resource_type", "varchar"),
-    ("status", "varchar"),
-    ("rows_affected", "bigint"),
-    ("failures", "bigint"),
-    ("bytes_processed", "bigint"),
-    ("started_at", "timestamp"),
-    ("finished_at", "timestamp"),
-    ("duration_seconds", "double"),
-    ("error_message", "varchar"),
-    ("invocation_id", "varchar"),
-    ("command", "varchar"),
-    ("target_name", "varchar"),
-    ("detail", "varchar"),
-    ("logged_at", "timestamp"),
+
+# The table: the one declaration of its columns (python -m nba_props.schemas generate writes
+# the dbt source and the hooks' column list from it).
+EXECUTION_LOG = TableSchema(
+    TABLE,
+    "One row per dbt node run (written by the on-run-end hook log_dbt_results) and per "
+    "Python job: scrape, load (one row per file), predict (written by "
+    "nba_props.orchestrate.execution_log). One run id ties scrape -> load -> dbt -> "
+    "predict together. The on-run-start hook create_execution_log and the Python writer "
+    "create the table from the same columns.",
+    (
+        SchemaColumn(
+            "run_id", VARCHAR,
+            "Pipeline run id: NBA_PROPS_RUN_ID (the nba-props CLI sets it once per run and "
+            "passes it to dbt), or dbt's invocation id when dbt runs on its own.",
+        ),
+        SchemaColumn(
+            "job_type", VARCHAR,
+            "dbt, scrape, load, predict, export or alert (a delivery of the run's alert).",
+        ),
+        SchemaColumn(
+            "job_name", VARCHAR,
+            "The dbt node's unique id, or the Python job (e.g. load.nbacom_player_game_logs).",
+        ),
+        SchemaColumn(
+            "resource_type", VARCHAR,
+            "dbt resource type (model, test, seed, snapshot, source, unit_test); the job's "
+            "subject for Python jobs (file, date).",
+        ),
+        SchemaColumn(
+            "status", VARCHAR,
+            "dbt: success, error, skipped (models, seeds, snapshots), pass, warn, fail "
+            "(tests), pass, warn, error, runtime error (source freshness). Python: success, "
+            "warn (a scrape with warnings), skipped, error.",
+        ),
+        SchemaColumn(
+            "rows_affected", BIGINT,
+            "Rows written (dbt models, as the adapter reports them; loads, rows loaded).",
+        ),
+        SchemaColumn("failures", BIGINT, "Failing rows of a test."),
+        SchemaColumn(
+            "bytes_processed", BIGINT,
+            "Bytes the warehouse processed (BigQuery reports it; DuckDB does not, so null).",
+        ),
+        SchemaColumn("started_at", TIMESTAMP, "Start (UTC)."),
+        SchemaColumn("finished_at", TIMESTAMP, "End (UTC)."),
+        SchemaColumn("duration_seconds", DOUBLE, "Duration in seconds."),
+        SchemaColumn("error_message", VARCHAR, "The error or failure message (null on success)."),
+        SchemaColumn(
+            "invocation_id", VARCHAR, "dbt invocation id, or the Python process's own id."
+        ),
+        SchemaColumn("command", VARCHAR, 'e.g. "dbt build", "nba-props load".'),
+        SchemaColumn(
+            "target_name", VARCHAR,
+            "dbt target, or the Python writer's target (duckdb, bigquery).",
+        ),
+        SchemaColumn(
+            "detail", VARCHAR,
+            "The relation a dbt node wrote, or JSON with a Python job's details (file, load id).",
+        ),
+        SchemaColumn("logged_at", TIMESTAMP, "When the row was written (UTC)."),
+    ),
 )
-_BIGQUERY_TYPES = {
-    "varchar": "STRING",
-    "bigint": "INT64",
-    "double": "FLOAT64",
-    "timestamp": "TIMESTAMP",
-}
+# (column, type in DuckDB terms) in table order.
+COLUMNS: tuple[tuple[str, str], ...] = tuple(
+    (c.name, c.duckdb_type) for c in EXECUTION_LOG.columns
+)
+# BigQuery layout (the dbt hook's is generated from it): one partition per day of runs,
+# clustered by run id (the usual filter).
+BIGQUERY_PARTITION = "timestamp_trunc(logged_at, day)"
+BIGQUERY_CLUSTER = ("run_id", "job_type")
 # One id per Python process, like dbt's invocation id.
 PROCESS_INVOCATION_ID = uuid.uuid4().hex
 
@@ -177,11 +227,10 @@ class BigQueryExecutionLog:
         self.timeout_s = timeout_s
 
     def ensure_table(self) -> None:
-        cols = ", ".join(f"{name} {_BIGQUERY_TYPES[typ]}" for name, typ in COLUMNS)
+        cols = ", ".join(f"{c.name} {c.bigquery_type}" for c in EXECUTION_LOG.columns)
         sql = (
             f"create table if not exists {self.table} ({cols}) "
-            # the same layout as the dbt hook's (macros/monitoring/execution_log.sql)
-            "partition by timestamp_trunc(logged_at, day) cluster by run_id, job_type"
+            f"partition by {BIGQUERY_PARTITION} cluster by {', '.join(BIGQUERY_CLUSTER)}"
         )
         self.client.query(sql, timeout=self.timeout_s).result(timeout=self.timeout_s)
 
@@ -193,9 +242,11 @@ class BigQueryExecutionLog:
         rows, params = [], []
         for i, record in enumerate(records):
             rows.append("(" + ", ".join(f"@{name}_{i}" for name, _ in COLUMNS) + ")")
-            for (name, typ), value in zip(COLUMNS, record.values(), strict=True):
+            for column, value in zip(EXECUTION_LOG.columns, record.values(), strict=True):
                 params.append(
-                    bigquery.ScalarQueryParameter(f"{name}_{i}", _BIGQUERY_TYPES[typ], value)
+                    bigquery.ScalarQueryParameter(
+                        f"{column.name}_{i}", column.bigquery_type, value
+                    )
                 )
         sql = f"insert into {self.table} ({names}) values " + ", ".join(rows)  # noqa: S608
         return sql, params

@@ -1,18 +1,20 @@
 """The contract of ``nba_predictions.player_prop_predictions``, the table the ML workers write.
 
-One list of columns, used to create the table (idempotently) and to write it. The dbt
-source ``nba_predictions.player_prop_predictions`` declares the same columns, in the same
-order and with the same types; dbt enforces them through the contracted staging view
-``stg_nba_predictions__player_prop_predictions`` and a pytest compares the two lists.
+One list of columns, used to create the table (idempotently) and to write it: the one
+source of truth. ``python -m nba_props.schemas generate`` writes from it the dbt source
+``nba_predictions.player_prop_predictions`` (columns, types, descriptions) and the table's
+columns and BigQuery layout in ``macros/schemas/table_schemas.sql``, which the on-run-start
+hook ``create_predictions_source`` creates the table from; ``make lint`` checks they agree.
+dbt enforces the contract through the contracted staging view
+``stg_nba_predictions__player_prop_predictions``.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import pyarrow as pa
 
-from nba_props.contracts import BIGINT, DATE, DOUBLE, TIMESTAMP, VARCHAR
+from nba_props.schemas.table import SchemaColumn, TableSchema
+from nba_props.schemas.types import BIGINT, DATE, DOUBLE, TIMESTAMP, VARCHAR
 
 SCHEMA = "nba_predictions"
 TABLE = "player_prop_predictions"
@@ -21,13 +23,6 @@ QUALIFIED_TABLE = f"{SCHEMA}.{TABLE}"
 RECOMMENDATIONS = ("OVER", "UNDER", "PASS")
 RUN_MODES = ("live", "backtest")
 
-_DUCKDB_TYPES = {
-    VARCHAR: "varchar",
-    BIGINT: "bigint",
-    DOUBLE: "double",
-    DATE: "date",
-    TIMESTAMP: "timestamp",
-}
 _ARROW_TYPES = {
     VARCHAR: pa.string(),
     BIGINT: pa.int64(),
@@ -35,44 +30,16 @@ _ARROW_TYPES = {
     DATE: pa.date32(),
     TIMESTAMP: pa.timestamp("us"),
 }
-_BIGQUERY_TYPES = {
-    VARCHAR: "STRING",
-    BIGINT: "INT64",
-    DOUBLE: "FLOAT64",
-    DATE: "DATE",
-    TIMESTAMP: "TIMESTAMP",
-}
+def arrow_type(column: SchemaColumn) -> pa.DataType:
+    return _ARROW_TYPES[column.type]
 
 
-@dataclass(frozen=True)
-class PredictionColumn:
-    name: str
-    type: str
-    nullable: bool
-    description: str
-
-    @property
-    def duckdb_type(self) -> str:
-        return _DUCKDB_TYPES[self.type]
-
-    @property
-    def bigquery_type(self) -> str:
-        return _BIGQUERY_TYPES[self.type]
-
-    @property
-    def bigquery_mode(self) -> str:
-        return "NULLABLE" if self.nullable else "REQUIRED"
-
-    @property
-    def arrow_type(self) -> pa.DataType:
-        return _ARROW_TYPES[self.type]
+def _col(name: str, typ: str, description: str, nullable: bool = False) -> SchemaColumn:
+    return SchemaColumn(name, typ, description, nullable)
 
 
-def _col(name: str, typ: str, description: str, nullable: bool = False) -> PredictionColumn:
-    return PredictionColumn(name, typ, nullable, description)
-
-
-PREDICTION_COLUMNS: tuple[PredictionColumn, ...] = (
+# The contract: name, logical type, description, nullable (default: not null).
+PREDICTION_COLUMNS: tuple[SchemaColumn, ...] = (
     _col("prediction_id", VARCHAR,
          "Deterministic id: sha256 of (run mode, system, system version, game, player, market)."),
     _col("run_mode", VARCHAR, "live (nba-props predict) or backtest (nba-props backtest)."),
@@ -112,10 +79,18 @@ PREDICTION_COLUMNS: tuple[PredictionColumn, ...] = (
     _col("created_at", TIMESTAMP, "When the row was written (UTC)."),
 )
 
-COLUMN_NAMES: tuple[str, ...] = tuple(c.name for c in PREDICTION_COLUMNS)
+PREDICTIONS = TableSchema(
+    TABLE,
+    "One row per prediction: system and model version, player, game and market, the "
+    "predicted value and confidence, the recommendation, and the line, book, odds and line "
+    "time used. A re-run of a date replaces that date's rows of the system version (delete "
+    "+ insert in one transaction), so there are never duplicates.",
+    PREDICTION_COLUMNS,
+)
+COLUMN_NAMES: tuple[str, ...] = PREDICTIONS.column_names
 # What a batch of predictions is, in memory and in the Parquet a BigQuery load job reads.
 ARROW_SCHEMA = pa.schema(
-    [pa.field(c.name, c.arrow_type, nullable=c.nullable) for c in PREDICTION_COLUMNS]
+    [pa.field(c.name, arrow_type(c), nullable=c.nullable) for c in PREDICTION_COLUMNS]
 )
 # BigQuery layout: one partition per game date (a date's re-run rewrites one partition),
 # clustered by what the writer's MERGE and grading filter on.

@@ -256,21 +256,3 @@ def test_results_come_through_the_storage_api_when_installed_never_from_an_emula
     assert rows.asked["create_bqstorage_client"] is False
     off = BigQuerySettings.from_env({"NBA_PROPS_BQ_PROJECT": "p", "NBA_PROPS_BQ_STORAGE_API": "0"})
     assert off.storage_api is False
-
-
-def test_dbt_creates_the_predictions_table_with_the_workers_layout() -> None:
-    """A fresh warehouse's first `dbt build` creates the table (on-run-start hook) before any
-    worker: on BigQuery with the partitioning and clustering the worker's DDL has."""
-    from pathlib import Path
-
-    from nba_props.predict.contract import (
-        BIGQUERY_CLUSTER,
-        BIGQUERY_PARTITION,
-        create_table_bigquery_sql,
-    )
-
-    layout = f"partition by {BIGQUERY_PARTITION} cluster by {', '.join(BIGQUERY_CLUSTER)}"
-    macro = (Path(__file__).resolve().parents[3] / "macros" / "predictions"
-             / "create_predictions_source.sql").read_text()
-    assert f"return(' {layout}')" in macro
-    assert " ".join(create_table_bigquery_sql("p.d.t").split()).endswith(layout)
