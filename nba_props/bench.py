@@ -87,7 +87,7 @@ def _run_child_step(step: str, payload: dict[str, Any]) -> dict[str, Any]:
                 csv_seconds += time.perf_counter() - t0
         extra = {"rows": rows, "csv_rows": csv_rows, "csv_seconds": round(csv_seconds, 3)}
     elif step == "predict":
-        from nba_props.predict.cli_commands import predict
+        from nba_props.predict.service import predict
 
         result = predict(Path(payload["database"]), date.fromisoformat(payload["day"]))
         extra = {

@@ -11,6 +11,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from nba_props.backtest.cli import add_backtest_parser
 from nba_props.contracts import RAW_TABLES
 from nba_props.load import LoadError, LoadResult
 from nba_props.orchestrate.daily import DailyConfig, DayResult, backfill, run_day
@@ -27,7 +28,7 @@ from nba_props.orchestrate.outcome import (
     render_backfill,
 )
 from nba_props.paths import PROJECT_DIR
-from nba_props.predict.cli_commands import add_backtest_parser, add_predict_parser
+from nba_props.predict.cli import add_predict_parser
 from nba_props.scrape import ScrapeError
 from nba_props.scrape.logs import configure_logging, log_context
 

@@ -313,7 +313,7 @@ def _dbt(cfg: DailyConfig, args: Sequence[str], window: tuple[date, date]) -> Db
 
 def _predict(cfg: DailyConfig, day: date, execution_log: ExecutionLog) -> int:
     """Run the ML workers for the day's games (one feature query, one batched write)."""
-    from nba_props.predict.cli_commands import predict
+    from nba_props.predict.service import predict
 
     with job(
         execution_log,

@@ -50,7 +50,7 @@ def predict_recent_days(database: Path, played_days: int = 7) -> dict[str, int]:
     """
     import duckdb
 
-    from nba_props.predict.cli_commands import predict
+    from nba_props.predict.service import predict
 
     with duckdb.connect(str(database), read_only=True) as con:
         days = [r[0] for r in con.execute(

@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 from nba_props.predict import model_store
-from nba_props.predict.cli_commands import add_predict_parser
+from nba_props.predict.cli import add_predict_parser
 from nba_props.predict.contract import COLUMN_NAMES, QUALIFIED_TABLE
 from nba_props.predict.frame import Frame
 from nba_props.predict.model_store import ModelStore, live_store, model_key

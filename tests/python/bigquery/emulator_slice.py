@@ -18,7 +18,7 @@ from typing import Any
 
 from nba_props.bq_checks import dbt_bigquery
 from nba_props.orchestrate.dbt import DbtError, DbtOutcome, NodeOutcome, run_dbt
-from nba_props.predict.settings import (
+from nba_props.relations import (
     FEATURE_STORE,
     GAME_LINE_VERSIONS,
     INJURY_VERSIONS,
