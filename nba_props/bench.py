@@ -27,7 +27,8 @@ from typing import Any
 
 import duckdb
 
-from nba_props.load.staging import _csv_path, normalize_header, quote_ident
+from nba_props.load.readers import csv_path as _csv_path
+from nba_props.load.staging import normalize_header, quote_ident
 from nba_props.orchestrate.daily import build_args, grading_args
 from nba_props.orchestrate.replay import DAY_EXPRESSIONS
 from nba_props.paths import PROJECT_DIR
