@@ -53,7 +53,7 @@ def _query(run: BigQueryRun, sql: str, values: Sequence[object], step: str) -> F
 def backtest_dates_bigquery(run: BigQueryRun, io: BigQueryPredictionIO,
                             config: BacktestConfig) -> list[date]:
     year = season_start_year(config.season)
-    quoted = io._quoted
+    quoted = io.relation
     bounds = season_bounds(year)
     dates = _query(run, backtest_dates_sql(len(config.markets), quoted),
                    [*bounds, year, *config.markets], "dates")
@@ -104,7 +104,7 @@ def backtest_bigquery(
             env={"NBA_PROPS_RUN_ID": current_run_id(run_id)},
         )
         pairs = system_versions(config)
-        sql = graded_rows_sql(len(config.markets), len(pairs), io._quoted)
+        sql = graded_rows_sql(len(config.markets), len(pairs), io.relation)
         values: list[object] = [dates[0], dates[-1], *config.markets]
         for system_id, version in pairs:
             values += [system_id, version]
