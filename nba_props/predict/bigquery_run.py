@@ -19,7 +19,7 @@ from google.cloud import bigquery
 
 from nba_props.orchestrate.execution_log import BigQueryExecutionLog, current_run_id, job
 from nba_props.predict.bigquery_io import BigQueryPredictionIO
-from nba_props.predict.model_store import live_store
+from nba_props.predict.live_store import live_store
 from nba_props.predict.settings import PredictSettings
 from nba_props.predict.worker import DateResult, PredictionWorker
 from nba_props.relations import MONITORING as MONITORING_DATASET

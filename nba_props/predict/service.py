@@ -12,7 +12,7 @@ from pathlib import Path
 
 import duckdb
 
-from nba_props.predict.model_store import live_store
+from nba_props.predict.live_store import live_store
 from nba_props.predict.settings import PredictSettings
 from nba_props.predict.worker import DateResult, PredictionWorker
 

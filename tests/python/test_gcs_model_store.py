@@ -17,7 +17,8 @@ from google.api_core import exceptions
 
 from nba_props.predict import model_store
 from nba_props.predict.gcs_model_store import GcsModelStore, split_uri
-from nba_props.predict.model_store import ModelStore, live_store, model_key
+from nba_props.predict.live_store import live_store
+from nba_props.predict.model_store import ModelStore, model_key
 from nba_props.predict.systems import TrainingSet, build_systems
 from tests.python.test_model_store import training_set
 

@@ -19,7 +19,8 @@ from nba_props.predict import model_store
 from nba_props.predict.cli import add_predict_parser
 from nba_props.predict.contract import COLUMN_NAMES, QUALIFIED_TABLE
 from nba_props.predict.frame import Frame
-from nba_props.predict.model_store import ModelStore, live_store, model_key
+from nba_props.predict.live_store import live_store
+from nba_props.predict.model_store import ModelStore, model_key
 from nba_props.predict.settings import PredictSettings
 from nba_props.predict.systems import SYSTEM_IDS, PredictionSystem, TrainingSet, build_systems
 from nba_props.predict.worker import PredictionWorker, closing_as_of
