@@ -100,6 +100,7 @@ from nba_props.load.staging import (
     contract_for,
     prepare_file,
 )
+from nba_props.relations import RAW
 from nba_props.warehouse.bigquery import (
     TRANSIENT_JOB_REASONS,
     BigQuerySettings,
@@ -319,7 +320,7 @@ class BigQueryLoader:
         client: bigquery.Client | None = None,
         *,
         settings: BigQuerySettings | None = None,
-        dataset: str = "nba_raw",
+        dataset: str = RAW,
         run_id: str | None = None,
         allow_extra_columns: bool = False,
         options: LoadOptions | None = None,
