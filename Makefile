@@ -76,7 +76,7 @@ elementary-report: $(STAMP)
 ##   tests of the last day) to the webhook in NBA_PROPS_EDR_SLACK_WEBHOOK (or _SECRET: a Secret
 ##   Manager version). The run's own alert (README, Alerts) needs no Elementary.
 elementary-monitor: $(STAMP)
-	NBA_PROPS_DUCKDB=$(DUCKDB) $(BIN)/python -m nba_props.elementary monitor
+	NBA_PROPS_DUCKDB=$(DUCKDB) $(BIN)/python -m nba_props.monitoring.elementary monitor
 
 ## Slim CI: build and test only the models changed since a saved manifest, and their children.
 ## make slim-ci-state (on the base branch) builds the test warehouse and saves its manifest;

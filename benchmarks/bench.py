@@ -31,7 +31,8 @@ from typing import Any
 
 import duckdb
 
-from nba_props.load.staging import _csv_path, normalize_header, quote_ident
+from nba_props.load.readers import csv_path
+from nba_props.load.staging import normalize_header, quote_ident
 from nba_props.orchestrate.daily import build_args, grading_args
 from nba_props.orchestrate.replay import DAY_EXPRESSIONS
 from nba_props.paths import PROJECT_DIR
@@ -92,7 +93,7 @@ def _run_child_step(step: str, payload: dict[str, Any]) -> dict[str, Any]:
                 csv_seconds += time.perf_counter() - t0
         extra = {"rows": rows, "csv_rows": csv_rows, "csv_seconds": round(csv_seconds, 3)}
     elif step == "predict":
-        from nba_props.predict.cli_commands import predict
+        from nba_props.predict.service import predict
 
         result = predict(Path(payload["database"]), date.fromisoformat(payload["day"]))
         extra = {
@@ -192,7 +193,7 @@ def _split_day(files: dict[str, list[Path]], day: date, out: Path) -> tuple[dict
                 history[table] = [str(p) for p in paths]
                 continue
             for i, path in enumerate(paths):
-                with _csv_path(path) as csv_file:
+                with csv_path(path) as csv_file:
                     con.execute(
                         "create or replace temp table f as select * from read_csv(?, "
                         "all_varchar = true, header = true, sample_size = -1)",

@@ -11,11 +11,12 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from nba_props.backtest.cli import add_backtest_parser
 from nba_props.contracts import RAW_TABLES
-from nba_props.load import LoadError, LoadResult
+from nba_props.load import DuckDBLoader, LoadError, LoadResult
 from nba_props.orchestrate.daily import DailyConfig, DayResult, backfill, run_day
 from nba_props.orchestrate.dbt import DbtError
-from nba_props.orchestrate.execution_log import ensure_run_id
+from nba_props.orchestrate.execution_log import DuckDBExecutionLog, ensure_run_id, load_files
 from nba_props.orchestrate.outcome import (
     DONE,
     EXIT_DBT,
@@ -26,8 +27,12 @@ from nba_props.orchestrate.outcome import (
     exit_code,
     render_backfill,
 )
+from nba_props.orchestrate.reference import REFERENCE_TABLES, load_reference
+from nba_props.orchestrate.replay import land_by_day
+from nba_props.orchestrate.scrapes import scrape_logged
 from nba_props.paths import PROJECT_DIR
-from nba_props.predict.cli_commands import add_backtest_parser, add_predict_parser
+from nba_props.predict.cli import add_predict_parser
+from nba_props.relations import REJECTED_ROWS
 from nba_props.scrape import ScrapeError
 from nba_props.scrape.logs import configure_logging, log_context
 
@@ -48,14 +53,11 @@ def _print_loads(results: Sequence[LoadResult]) -> None:
         extra = f" (ignored columns: {', '.join(r.ignored_columns)})" if r.ignored_columns else ""
         if r.rows_rejected:
             reasons = ", ".join(f"{n} {k}" for k, n in sorted(r.rejects_by_reason.items()))
-            extra += f" ({r.rows_rejected:,} rejected: {reasons}; see nba_raw._rejected_rows)"
+            extra += f" ({r.rows_rejected:,} rejected: {reasons}; see {REJECTED_ROWS})"
         print(f"{r.status:<19} {r.rows_loaded:>9,} rows  {r.raw_table} <- {r.source_file}{extra}")
 
 
 def _cmd_load(args: argparse.Namespace) -> int:
-    from nba_props.load import DuckDBLoader
-    from nba_props.orchestrate.execution_log import DuckDBExecutionLog, ensure_run_id, load_files
-    from nba_props.orchestrate.reference import REFERENCE_TABLES, load_reference
 
     loader = DuckDBLoader(
         args.database,
@@ -78,9 +80,6 @@ def _cmd_load(args: argparse.Namespace) -> int:
 
 
 def _cmd_init(args: argparse.Namespace) -> int:
-    from nba_props.load import DuckDBLoader
-    from nba_props.orchestrate.execution_log import DuckDBExecutionLog, ensure_run_id
-    from nba_props.orchestrate.reference import load_reference
 
     loader = DuckDBLoader(args.database, run_id=ensure_run_id(args.run_id))
     results = load_reference(loader, args.landing, DuckDBExecutionLog(args.database),
@@ -91,7 +90,7 @@ def _cmd_init(args: argparse.Namespace) -> int:
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
-    from nba_props.demo import generate_demo
+    from nba_props.demo import generate_demo  # deferred: numpy and the demo's tables
 
     result = generate_demo(args.out, seasons=args.seasons, last_season=args.last_season)
     for raw_table, paths in sorted(result.files.items()):
@@ -102,7 +101,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    from nba_props.orchestrate.execution_log import ensure_run_id
+    # Deferred: the pipeline predicts (LightGBM, scipy) and builds (dbt).
     from nba_props.orchestrate.pipeline import run_local_pipeline
 
     result = run_local_pipeline(
@@ -195,6 +194,7 @@ def _bigquery_setup() -> tuple[BigQuerySettings, bigquery.Client, LoadOptions | 
     """Settings from NBA_PROPS_BQ_*, a client (credentials found now, not after the first
     file), and the load options: an emulator's when NBA_PROPS_BQ_EMULATOR names one and
     NBA_PROPS_BQ_API_ENDPOINT points at it. Stops with a clear message when not set up."""
+    # Deferred: google-cloud-bigquery, only for --target bigquery.
     from nba_props.load.bigquery_loader import LoadOptions
     from nba_props.warehouse.bigquery import BigQueryConfigError, BigQuerySettings, make_client
 
@@ -250,8 +250,7 @@ def _cmd_backfill(args: argparse.Namespace) -> int:
 
 
 def _cmd_land_demo(args: argparse.Namespace) -> int:
-    from nba_props.demo import generate_demo
-    from nba_props.orchestrate.replay import land_by_day
+    from nba_props.demo import generate_demo  # deferred: numpy and the demo's tables
 
     demo = generate_demo(args.out, seasons=args.seasons, last_season=args.last_season)
     landed = land_by_day(demo.files, args.landing)
@@ -261,8 +260,6 @@ def _cmd_land_demo(args: argparse.Namespace) -> int:
 
 
 def _cmd_scrape(args: argparse.Namespace) -> int:
-    from nba_props.orchestrate.execution_log import DuckDBExecutionLog, ensure_run_id
-    from nba_props.orchestrate.scrapes import scrape_logged
 
     run_id = ensure_run_id()
     with log_context(run_id=run_id):

@@ -31,7 +31,6 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from nba_props.bq_checks import DbtRun, dbt_bigquery  # noqa: E402
 from nba_props.load.bigquery_loader import BigQueryLoader, LoadOptions  # noqa: E402
 from nba_props.orchestrate.reference import write_player_registry  # noqa: E402
 from nba_props.warehouse.bigquery import BigQuerySettings  # noqa: E402
@@ -40,6 +39,7 @@ from nba_props.warehouse.emulator import (  # noqa: E402
     emulator_profile,
     running_emulator,
 )
+from scripts.bq_checks import DbtRun, dbt_bigquery  # noqa: E402
 
 log = logging.getLogger("bq_emulator")
 DATA = ROOT.parent / "shared" / "data" / "nba"

@@ -4,14 +4,14 @@
         --manifest target_bq/checks/target_prod [--lookback-days 3]
 
 Inputs: a DuckDB file built from the real data (the same rows BigQuery would hold) and the
-BigQuery manifest + compiled SQL from `python -m nba_props.bq_checks --work-dir ...`.
+BigQuery manifest + compiled SQL from `python scripts/bq_checks.py --work-dir ...`.
 
 Model of BigQuery on-demand billing used here:
 - a query bills the logical bytes of the columns it references in every table it reads
   (views expanded); INT64, FLOAT64, DATE, TIMESTAMP 8 bytes, BOOL 1, STRING 2 + UTF-8 bytes;
 - a partition filter on a constant skips whole partitions, but only if it reaches the
   table: it does not cross a window function or GROUP BY that does not partition by the
-  filtered column (nba_props.bq_checks reports where each filter stops);
+  filtered column (scripts/bq_checks.py reports where each filter stops);
 - every query bills at least 10 MB per table it references (and 10 MB at least).
 
 Each materialized model (table, incremental, materialized view) is one query in a build; data

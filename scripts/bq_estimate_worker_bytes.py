@@ -28,13 +28,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from nba_props.predict.contract import QUALIFIED_TABLE  # noqa: E402
-from nba_props.predict.settings import (  # noqa: E402
-    FEATURE_STORE,
-    PREFERRED_LINES,
-    PredictSettings,
-    default_training_days,
-)
+from nba_props.predict.settings import PredictSettings, default_training_days  # noqa: E402
 from nba_props.predict.worker import PredictionWorker, closing_as_of  # noqa: E402
+from nba_props.relations import FEATURE_STORE, PREFERRED_LINES  # noqa: E402
 
 MIN_PER_TABLE = 10 * 1024 * 1024
 FIXED = {"BIGINT": 8, "INTEGER": 8, "DOUBLE": 8, "FLOAT": 8, "DATE": 8, "TIMESTAMP": 8,

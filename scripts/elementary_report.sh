@@ -5,4 +5,4 @@
 # while Elementary is installed).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-exec .venv/bin/python -m nba_props.elementary report "${1:-reports/elementary_report.html}"
+exec .venv/bin/python -m nba_props.monitoring.elementary report "${1:-reports/elementary_report.html}"

@@ -2,7 +2,8 @@
 
     .venv/bin/python scripts/elementary_verify.py [--work-dir DIR] [--report FILE.html]
 
-Needs `make elementary-on` first. On a copy in the work directory (nba_props.elementary):
+Needs `make elementary-on` first. On a copy in the work directory
+(tests/python/elementary_replay.py):
 1. load the real files (as tests/python/conftest.py does) and make them look as a daily
    pipeline would have had them on the replay day (later rows removed, daily load times);
 2. dbt build with the anomaly tests on, as of that day;
@@ -14,7 +15,7 @@ Two counts are printed. "anomaly tests run" counts dbt test nodes (Elementary's 
 and schema-change tests of the selection). The "edr report" line gives the figures of the
 report's dashboard ("Test results breakdown"), which counts every test result the report
 shows, data tests included, and a test once per metric it checks (a column_anomalies test
-of average, max and zero_count is three): nba_props.elementary.report_counts.
+of average, max and zero_count is three): nba_props.monitoring.elementary.report_counts.
 """
 
 from __future__ import annotations
@@ -24,11 +25,12 @@ import sys
 import tempfile
 from pathlib import Path
 
-PROJECT_DIR = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(PROJECT_DIR))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from nba_props import elementary  # noqa: E402
-from tests.python.conftest import load_real_files  # noqa: E402
+from nba_props.monitoring import elementary
+from nba_props.paths import PROJECT_DIR
+from tests.python import elementary_replay
+from tests.python.conftest import load_real_files
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -42,7 +44,7 @@ def main(argv: list[str] | None = None) -> int:
         print("Elementary is not installed: run `make elementary-on` first", file=sys.stderr)
         return 2
     work = args.work_dir or Path(tempfile.mkdtemp(prefix="elementary_verify_"))
-    result = elementary.verify(work, args.report, load_real_files)
+    result = elementary_replay.verify(work, args.report, load_real_files)
     summary = args.report.with_suffix(".json")
     summary.write_text(result.as_json(), encoding="utf-8")
     print(

@@ -13,8 +13,9 @@ README, "Alerts", says how to turn them on.
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from nba_props._lazy import lazy_exports
 
 # Imported on first use (PEP 562): the CLI imports this package at start.
 _EXPORTS: dict[str, str] = {
@@ -31,12 +32,7 @@ if TYPE_CHECKING:
     from nba_props.alerts.message import Alert, RunOutcome, build_alert
 
 
-def __getattr__(name: str) -> Any:
-    if name not in _EXPORTS:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(import_module(_EXPORTS[name]), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_exports(__name__, _EXPORTS)
 
 
 __all__ = ["Alert", "AlertReport", "RunOutcome", "build_alert", "notify_run", "outcome_for"]

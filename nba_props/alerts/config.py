@@ -39,6 +39,7 @@ import yaml
 from nba_props.paths import PROJECT_DIR
 from nba_props.scrape.errors import ScrapeError
 from nba_props.scrape.redaction import REDACTING_FILTER, redact, register_secret
+from nba_props.scrape.secrets import get_secret
 
 log = logging.getLogger("nba_props.alerts")
 log.addFilter(REDACTING_FILTER)
@@ -192,7 +193,6 @@ def _configured(name: str) -> bool:
 def _read_secret(name: str) -> str:
     """The env var, else the Secret Manager version its ``_SECRET`` twin names; registered
     with the redactor either way."""
-    from nba_props.scrape.secrets import get_secret
 
     return get_secret(name)
 

@@ -16,9 +16,11 @@ from pathlib import Path
 
 import duckdb
 
+from nba_props.relations import PREDICTION_COVERAGE_SLO
+
 log = logging.getLogger("nba_props.alerts")
 
-SLO_RELATION = "nba_monitoring.prediction_coverage_slo"
+SLO_RELATION = PREDICTION_COVERAGE_SLO
 MAX_DAYS = 50
 
 
@@ -54,8 +56,8 @@ def read_facts(
     if database is None or days_under_slo <= 0 or not Path(database).is_file():
         return WarehouseFacts()
     sql = (
-        "select game_date, player_games_with_line, player_games_predicted, coverage, "
-        "slo_target from nba_monitoring.prediction_coverage_slo where not meets_slo"
+        "select game_date, player_games_with_line, player_games_predicted, coverage, "  # noqa: S608
+        f"slo_target from {SLO_RELATION} where not meets_slo"
     )
     params: list[object] = []
     if days:

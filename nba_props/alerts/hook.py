@@ -19,7 +19,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from nba_props.alerts.channels import Channel, Delivery, EmailChannel, WebhookChannel
-from nba_props.alerts.config import PROJECT_DIR, SMTP_HOST, WEBHOOK_URL, AlertConfig
+from nba_props.alerts.config import SMTP_HOST, WEBHOOK_URL, AlertConfig
 from nba_props.alerts.dedup import AlertLedger
 from nba_props.alerts.facts import WarehouseFacts, read_facts, read_flagged_rows
 from nba_props.alerts.message import (
@@ -30,6 +30,7 @@ from nba_props.alerts.message import (
     slo_tests_flagged,
 )
 from nba_props.orchestrate.execution_log import DuckDBExecutionLog, JobRecord
+from nba_props.paths import PROJECT_DIR
 from nba_props.scrape.redaction import redact
 
 log = logging.getLogger("nba_props.alerts")

@@ -36,7 +36,15 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from nba_props.alerts.config import PROJECT_DIR, Thresholds
+from nba_props.alerts.config import Thresholds
+from nba_props.paths import PROJECT_DIR
+from nba_props.relations import (
+    DATA_QUALITY_SUMMARY,
+    EXECUTION_LOG,
+    PIPELINE_COST_DAILY,
+    PREDICTION_COVERAGE,
+    PREDICTION_COVERAGE_SLO,
+)
 from nba_props.scrape.redaction import redact
 
 if TYPE_CHECKING:  # light at import: the CLI imports this module on every command
@@ -323,7 +331,7 @@ def _cost(
     for node in nodes:
         if _node_name(node) == BUDGET_TEST and node.status in ("warn", *TEST_FAILURES):
             items.append(
-                f"{BUDGET_TEST}: the newest day in nba_monitoring.pipeline_cost_daily is over "
+                f"{BUDGET_TEST}: the newest day in {PIPELINE_COST_DAILY} is over "
                 f"the daily budget (${thresholds.budget_usd:g}, {thresholds.budget_seconds:g} s "
                 "of job time)"
             )
@@ -434,7 +442,7 @@ def _where_to_look(outcome: RunOutcome, findings: Sequence[Finding]) -> list[str
     run = outcome.run_id.replace("'", "")
     where = [
         # a query for a person to run (shown, never executed here)
-        "run log: select * from nba_monitoring.processor_execution_log "  # noqa: S608
+        f"run log: select * from {EXECUTION_LOG} "  # noqa: S608
         f"where run_id = '{run}' and status not in ('success', 'pass') order by started_at",
         f"logs: the command's JSON log lines (stderr), every line has run_id {outcome.run_id}",
     ]
@@ -444,15 +452,15 @@ def _where_to_look(outcome: RunOutcome, findings: Sequence[Finding]) -> list[str
     if "missing_data" in kinds and outcome.landing is not None:
         where.append(f"landing zone: {outcome.landing}/<source>/<day>/ (and _quarantine/)")
     if "coverage_slo" in kinds:
-        where.append("coverage: nba_monitoring.prediction_coverage_slo, and per market: "
-                     "nba_monitoring.prediction_coverage (players_missing_prediction)")
+        where.append(f"coverage: {PREDICTION_COVERAGE_SLO}, and per market: "
+                     f"{PREDICTION_COVERAGE} (players_missing_prediction)")
     if kinds & {"cost_budget", "anomaly"}:
-        where.append("cost and time: nba_monitoring.pipeline_cost_daily, "
+        where.append(f"cost and time: {PIPELINE_COST_DAILY}, "
                      "pipeline_step_costs_daily, pipeline_model_costs_daily")
     if "anomaly" in kinds:
         where.append("Elementary (where it is on): make elementary-report -> "
                      "reports/elementary_report.html")
-    where.append("daily summary: nba_monitoring.data_quality_summary_mv")
+    where.append(f"daily summary: {DATA_QUALITY_SUMMARY}")
     return where
 
 

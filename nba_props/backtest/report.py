@@ -22,6 +22,7 @@ import duckdb
 import matplotlib
 import numpy as np
 
+from nba_props.backtest.config import BacktestConfig, system_ids, system_versions
 from nba_props.backtest.evaluation import (
     DEVIG_HEADER,
     SCORE_HEADER,
@@ -31,18 +32,14 @@ from nba_props.backtest.evaluation import (
     evaluate,
 )
 from nba_props.backtest.metrics import reliability
-from nba_props.backtest.runner import (
-    BacktestConfig,
-    graded_rows_sql,
-    system_ids,
-    system_versions,
-)
+from nba_props.backtest.queries import graded_rows_sql
 from nba_props.orchestrate.reference import REFERENCE_TABLES
 from nba_props.predict.devig import no_vig_over
 from nba_props.predict.distribution import implied_mean as anchor_mean
 from nba_props.predict.frame import Frame
 from nba_props.predict.probability import implied_mean
 from nba_props.predict.worker import DateResult
+from nba_props.relations import LOAD_MANIFEST
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
@@ -66,7 +63,7 @@ def data_origin(database: Path) -> str | None:
     with duckdb.connect(str(database), read_only=True) as con:
         try:
             row = con.execute(
-                "select count(*) from nba_raw._load_manifest "
+                f"select count(*) from {LOAD_MANIFEST} "  # noqa: S608
                 "where regexp_matches(source_file, '(^|[/\\\\])synthetic_[^/\\\\]*$') "
                 "and raw_table not in (select unnest(?::varchar[]))",
                 [sorted(REFERENCE_TABLES)],

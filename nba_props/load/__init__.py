@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from nba_props._lazy import lazy_exports
 from nba_props.load.errors import LoadError
 from nba_props.load.result import LoadResult
 
@@ -15,12 +15,7 @@ if TYPE_CHECKING:
     from nba_props.load.duckdb_loader import DuckDBLoader
 
 
-def __getattr__(name: str) -> Any:
-    if name not in _EXPORTS:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(import_module(_EXPORTS[name]), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_exports(__name__, _EXPORTS)
 
 
 __all__ = ["DuckDBLoader", "LoadError", "LoadResult"]

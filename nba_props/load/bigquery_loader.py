@@ -97,6 +97,7 @@ from nba_props.load.staging import (
     contract_for,
     prepare_file,
 )
+from nba_props.relations import RAW
 from nba_props.schemas.types import BIGQUERY_CLUSTERABLE, BIGQUERY_TYPES, DUCKDB_TYPES
 from nba_props.warehouse.bigquery import (
     TRANSIENT_JOB_REASONS,
@@ -299,7 +300,7 @@ class BigQueryLoader:
         client: bigquery.Client | None = None,
         *,
         settings: BigQuerySettings | None = None,
-        dataset: str = "nba_raw",
+        dataset: str = RAW,
         run_id: str | None = None,
         allow_extra_columns: bool = False,
         options: LoadOptions | None = None,

@@ -46,6 +46,7 @@ from nba_props.load.quarantine import (
 )
 from nba_props.load.result import SKIPPED_DUPLICATE, LoadResult
 from nba_props.load.staging import ValidatedFile, content_hash, contract_for, prepare_file
+from nba_props.relations import RAW
 from nba_props.schemas.types import DUCKDB_TYPES
 
 log = logging.getLogger(__name__)
@@ -85,7 +86,7 @@ class DuckDBLoader:
     def __init__(
         self,
         database: Path | str,
-        schema: str = "nba_raw",
+        schema: str = RAW,
         run_id: str | None = None,
         allow_extra_columns: bool = False,
         on_bad_rows: str = QUARANTINE,

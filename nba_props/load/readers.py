@@ -65,7 +65,7 @@ def read_varchar(con: duckdb.DuckDBPyConnection, path: Path, relation: str) -> S
             f"{path}: unsupported file type; supported: {', '.join(SUPPORTED_SUFFIXES)}. "
             "Rename the file if it is one of these, or convert it"
         )
-    with _csv_path(path) as csv_file:
+    with csv_path(path) as csv_file:
         return _read_csv(con, path, csv_file, relation)
 
 
@@ -76,7 +76,7 @@ def _count(con: duckdb.DuckDBPyConnection, relation: str) -> int:
 
 
 @contextmanager
-def _csv_path(path: Path) -> Iterator[Path]:
+def csv_path(path: Path) -> Iterator[Path]:
     """Yield a readable CSV path: the file itself, or the CSV member of a zip."""
     if not path.name.lower().endswith(".zip"):
         yield path

@@ -29,7 +29,7 @@ from nba_props.contracts import (
 )
 from nba_props.load.errors import LoadError
 from nba_props.load.names import ROW_NUMBER, header_map, normalize_header, quote_ident
-from nba_props.load.readers import SUPPORTED_SUFFIXES, SourceFile, _csv_path, read_varchar
+from nba_props.load.readers import SUPPORTED_SUFFIXES, SourceFile, read_varchar
 
 # Imported from here by other modules (bench, replay, the BigQuery loader).
 __all__ = [
@@ -38,7 +38,6 @@ __all__ = [
     "StagedFile",
     "ValidatedFile",
     "ValueCheck",
-    "_csv_path",
     "bad_value_message",
     "column_sql",
     "content_hash",

@@ -22,6 +22,8 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
+from tqdm import tqdm
+
 from nba_props.load import DuckDBLoader, LoadResult
 from nba_props.orchestrate.dbt import DbtOutcome, run_dbt
 from nba_props.orchestrate.execution_log import (
@@ -35,6 +37,7 @@ from nba_props.orchestrate.outcome import BUILT, DONE, MISSING, NO_GAMES, PENDIN
 from nba_props.orchestrate.reference import reference_files
 from nba_props.orchestrate.schedule import check_day, warehouse_games
 from nba_props.orchestrate.scrapes import landed_warnings, require_keys, scrape_logged
+from nba_props.relations import MONITORING as MONITORING_DATASET
 from nba_props.scrape import find_landed
 
 if TYPE_CHECKING:  # google-cloud-bigquery is imported only when BigQuery is used
@@ -164,10 +167,10 @@ def _warehouse(cfg: DailyConfig) -> tuple[Loader, ExecutionLog]:
 
 
 def _bigquery_warehouse(cfg: DailyConfig) -> tuple[Loader, ExecutionLog]:
+    # Deferred: google-cloud-bigquery, only for the BigQuery warehouse.
     from google.cloud import bigquery
 
     from nba_props.load.bigquery_loader import BigQueryLoader
-    from nba_props.orchestrate.execution_log import SCHEMA as MONITORING_DATASET
     from nba_props.orchestrate.execution_log import BigQueryExecutionLog
     from nba_props.warehouse.bigquery import BigQuerySettings, api_retry_policy, make_client
 
@@ -313,7 +316,8 @@ def _dbt(cfg: DailyConfig, args: Sequence[str], window: tuple[date, date]) -> Db
 
 def _predict(cfg: DailyConfig, day: date, execution_log: ExecutionLog) -> int:
     """Run the ML workers for the day's games (one feature query, one batched write)."""
-    from nba_props.predict.cli_commands import predict
+    # Deferred: the worker loads LightGBM and scipy; the CLI imports this module at start.
+    from nba_props.predict.service import predict
 
     with job(
         execution_log,
@@ -333,6 +337,7 @@ def _predict(cfg: DailyConfig, day: date, execution_log: ExecutionLog) -> int:
 
 def _predict_on_warehouse(cfg: DailyConfig, day: date) -> Any:
     """The BigQuery worker: the day's features read in one query, one MERGE written."""
+    # Deferred: the worker (LightGBM) and google-cloud-bigquery.
     from nba_props.predict.bigquery_run import BigQueryRun, predict_bigquery
 
     run = BigQueryRun(cfg.bigquery, cfg.bigquery_client)
@@ -449,8 +454,6 @@ def backfill(
     days marked done (unless ``force``). Re-running an interrupted chunk is safe: files
     already loaded are skipped and the build replaces its window.
     """
-    from tqdm import tqdm
-
     if end < start:
         raise ValueError(f"backfill end {end} is before start {start}")
     pending = [d for d in days_between(start, end) if force or not _is_done(cfg, d)]

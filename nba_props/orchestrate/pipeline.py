@@ -7,7 +7,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import duckdb
+
+from nba_props.demo import generate_demo
 from nba_props.load import DuckDBLoader, LoadResult
+from nba_props.monitoring import elementary
 from nba_props.orchestrate.dbt import DbtError, DbtOutcome, run_dbt
 from nba_props.orchestrate.execution_log import (
     RUN_ID_ENV,
@@ -17,6 +21,8 @@ from nba_props.orchestrate.execution_log import (
 )
 from nba_props.orchestrate.reference import write_player_registry
 from nba_props.orchestrate.summary import RunSummary, summarize
+from nba_props.predict.service import predict
+from nba_props.relations import GAMES_UNIFIED
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +40,18 @@ LOAD_ORDER = (
 )
 
 
+# The last played days of the regular season and the scheduled ones (? = played days).
+RECENT_DAYS_SQL = (
+    "with days as (select distinct game_date, game_status"  # noqa: S608 - constant relation
+    f" from {GAMES_UNIFIED}"
+    " where game_status in ('final', 'scheduled') and game_type = 'regular_season'),"
+    " ranked as (select *, row_number() over (partition by game_status"
+    " order by game_date desc) as recency from days)"
+    " select game_date from ranked"
+    " where game_status = 'scheduled' or recency <= ? order by game_date"
+)
+
+
 @dataclass
 class PipelineResult:
     loads: list[LoadResult]
@@ -48,19 +66,9 @@ def predict_recent_days(database: Path, played_days: int = 7) -> dict[str, int]:
     Each date uses models trained only on games before it (walk-forward), one feature
     query per date, one batched write; re-running replaces the same rows.
     """
-    import duckdb
-
-    from nba_props.predict.cli_commands import predict
-
     with duckdb.connect(str(database), read_only=True) as con:
         days = [r[0] for r in con.execute(
-            "with days as (select distinct game_date, game_status"
-            " from nba_intermediate.int_games_unified"
-            " where game_status in ('final', 'scheduled') and game_type = 'regular_season'),"
-            " ranked as (select *, row_number() over (partition by game_status"
-            " order by game_date desc) as recency from days)"
-            " select game_date from ranked"
-            " where game_status = 'scheduled' or recency <= ? order by game_date",
+            RECENT_DAYS_SQL,
             [played_days],
         ).fetchall()]
     written: dict[str, int] = {}
@@ -71,8 +79,6 @@ def predict_recent_days(database: Path, played_days: int = 7) -> dict[str, int]:
 
 
 def _check_elementary(dbt_args: Sequence[str]) -> None:
-    from nba_props import elementary
-
     if not elementary.is_installed():
         raise DbtError(
             f"--elementary: Elementary {elementary.ELEMENTARY_VERSION} is not installed in "
@@ -89,9 +95,7 @@ def elementary_clock(database: Path, dbt_args: Sequence[str] = ()) -> list[str]:
     by default), months after the demo season ends: every window would be empty and every
     anomaly test would pass on nothing. So the demo's raw rows are stamped as a daily
     pipeline would have loaded them, and the clock is set to the demo's "today" (the day
-    after its last game, at noon): nba_props.elementary.set_demo_clock."""
-    from nba_props import elementary
-
+    after its last game, at noon): nba_props.monitoring.elementary.set_demo_clock."""
     clock = elementary.set_demo_clock(database)
     log.info(
         "Elementary on the demo's clock: custom_run_started_at %s; raw rows stamped as "
@@ -133,7 +137,6 @@ def run_local_pipeline(
     ``elementary`` (``nba-props run --elementary``; ``make run`` passes it once ``make
     elementary-on`` has installed the package): the anomaly tests run, on the demo's clock
     (``elementary_clock``)."""
-    from nba_props.demo import generate_demo  # numpy-heavy: import only when used
 
     if elementary:
         _check_elementary(dbt_args)

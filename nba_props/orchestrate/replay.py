@@ -19,7 +19,8 @@ from pathlib import Path
 
 import duckdb
 
-from nba_props.load.staging import _csv_path, normalize_header, quote_ident
+from nba_props.load.names import normalize_header, quote_ident
+from nba_props.load.readers import csv_path
 from nba_props.orchestrate.reference import reference_dir
 from nba_props.scrape.landing import MANIFEST
 
@@ -94,7 +95,7 @@ def _split_file(
     """Land the file's rows by day: (rows landed, the days, the CSV header line)."""
     out_dir = tmp / raw_table
     shutil.rmtree(out_dir, ignore_errors=True)
-    with _csv_path(path) as csv_file:
+    with csv_path(path) as csv_file:
         con.execute(
             "create or replace temp table _split as select * from read_csv(?, all_varchar = true, "
             "header = true, sample_size = -1)",

@@ -24,6 +24,8 @@ from typing import Literal
 
 import duckdb
 
+from nba_props.relations import RAW_SCHEDULE
+
 log = logging.getLogger(__name__)
 
 SCHEDULE_TABLE = "nbacom_schedule"
@@ -115,7 +117,7 @@ def warehouse_games(database: Path) -> Callable[[date], int | None]:
         try:
             with duckdb.connect(str(database), read_only=True) as con:
                 row = con.execute(
-                    "select count(distinct game_id) from nba_raw.nbacom_schedule "
+                    f"select count(distinct game_id) from {RAW_SCHEDULE} "  # noqa: S608
                     "where game_date = ?",
                     [day],
                 ).fetchone()

@@ -8,15 +8,24 @@ from pathlib import Path
 
 import duckdb
 
-from nba_props.orchestrate.dbt import PROJECT_DIR, DbtOutcome
-
-MART_SCHEMAS = (
-    "nba_analytics",
-    "nba_precompute",
-    "nba_predictions",
-    "nba_reference",
-    "nba_monitoring",
+from nba_props.orchestrate.dbt import DbtOutcome
+from nba_props.paths import PROJECT_DIR
+from nba_props.relations import (
+    DATA_QUALITY_SUMMARY,
+    EXECUTION_LOG,
+    GAME_BOX_SCORE_COMPLETENESS,
+    GAMES_UNIFIED,
+    MART_SCHEMAS,
+    RAW_DUPLICATE_ROWS,
+    REJECTED_ROWS,
+    UNRESOLVED_ENTITIES,
 )
+
+
+def _key(relation: str) -> tuple[str, str]:
+    """'schema.table' -> (schema, table), as information_schema lists it."""
+    schema, table = relation.split(".")
+    return schema, table
 
 
 @dataclass
@@ -85,19 +94,19 @@ def summarize(
         for schema, table in tables:
             rows = con.execute(f'select count(*) from "{schema}"."{table}"').fetchone()[0]  # noqa: S608 - names from information_schema
             summary.row_counts[f"{schema}.{table}"] = rows
-        if ("nba_reference", "unresolved_entities") in tables:
+        if _key(UNRESOLVED_ENTITIES) in tables:
             for kind, entities, rows in con.execute(
-                "select entity_kind, count(*), sum(occurrences) "
-                "from nba_reference.unresolved_entities group by 1"
+                "select entity_kind, count(*), sum(occurrences) "  # noqa: S608 - a constant
+                f"from {UNRESOLVED_ENTITIES} group by 1"
             ).fetchall():
                 summary.unresolved[kind] = (entities, int(rows))
         has_games = con.execute(
             "select count(*) from information_schema.tables "
-            "where table_schema = 'nba_intermediate' and table_name = 'int_games_unified'"
+            "where table_schema = ? and table_name = ?", list(_key(GAMES_UNIFIED)),
         ).fetchone()[0]
         if has_games:  # absent when the build failed before it
             summary.missing_box_scores = con.execute(
-                "select count(*) from nba_intermediate.int_games_unified "
+                f"select count(*) from {GAMES_UNIFIED} "  # noqa: S608 - a constant
                 "where game_status not in ('final', 'scheduled', 'postponed') "
                 "or (game_status = 'final' and team_log_rows < 2)"
             ).fetchone()[0]
@@ -148,25 +157,25 @@ class DataQualitySummary:
             f"{u.get('team_code', 0)} team codes, {u.get('prop_game', 0)} prop games, "
             f"{u.get('game_line_game', 0)} game-line games, {u.get('prop_market', 0)} unknown "
             f"markets, {u.get('prop_market_not_modelled', 0)} markets not modelled"
-            "  (nba_reference.unresolved_entities)"
+            f"  ({UNRESOLVED_ENTITIES})"
         )
         if self.missing_games is not None:
             out.append(
                 f"missing games:   {self.missing_games} final games without both team box scores"
-                "  (nba_monitoring.game_box_score_completeness)"
+                f"  ({GAME_BOX_SCORE_COMPLETENESS})"
             )
         if self.raw_duplicates is not None:
             dups, files, nulls, redundant = self.raw_duplicates
             out.append(
                 f"raw duplicates:  {dups} duplicate-key rows in {files} files, {nulls} null-key "
-                f"rows, {redundant} redundant files  (nba_monitoring.raw_duplicate_rows)"
+                f"rows, {redundant} redundant files  ({RAW_DUPLICATE_ROWS})"
             )
         if self.rejected_rows is not None:
             reasons = ", ".join(f"{n} {r}" for r, n in sorted(self.rejected_rows.items()))
             out.append(
                 f"loader rejects:  {sum(self.rejected_rows.values())} rows set aside"
                 + (f" ({reasons})" if reasons else "")
-                + "  (nba_raw._rejected_rows)"
+                + f"  ({REJECTED_ROWS})"
             )
         f = self.freshness
         if f:
@@ -187,10 +196,10 @@ class DataQualitySummary:
             )
         out.append("reports:")
         out.append(
-            "  run log        nba_monitoring.processor_execution_log"
+            f"  run log        {EXECUTION_LOG}"
             + (f"  (run_id = '{self.run_id}')" if self.run_id else "")
         )
-        out.append("  daily summary  nba_monitoring.data_quality_summary_mv")
+        out.append(f"  daily summary  {DATA_QUALITY_SUMMARY}")
         out.append(
             f"  dbt results    {self.target_path / 'run_results.json'}, "
             f"{self.target_path / 'sources.json'}"
@@ -239,37 +248,37 @@ def data_quality_summary(
         )
 
     unresolved: dict[str, int] = {}
-    if ("nba_reference", "unresolved_entities") in tables:
+    if _key(UNRESOLVED_ENTITIES) in tables:
         unresolved = dict(
             con.execute(
-                "select entity_kind, count(*) from nba_reference.unresolved_entities group by 1"
+                f"select entity_kind, count(*) from {UNRESOLVED_ENTITIES} group by 1"  # noqa: S608
             ).fetchall()
         )
     missing_games = None
-    if ("nba_monitoring", "game_box_score_completeness") in tables:
+    if _key(GAME_BOX_SCORE_COMPLETENESS) in tables:
         missing_games = con.execute(
-            "select count(*) from nba_monitoring.game_box_score_completeness "
+            f"select count(*) from {GAME_BOX_SCORE_COMPLETENESS} "  # noqa: S608 - a constant
             "where completeness_status != 'complete'"
         ).fetchone()[0]
     raw_duplicates = None
-    if ("nba_monitoring", "raw_duplicate_rows") in tables:
+    if _key(RAW_DUPLICATE_ROWS) in tables:
         row = con.execute(
-            "select coalesce(sum(duplicate_key_rows) filter (where duplicates_are_errors), 0), "
+            "select coalesce(sum(duplicate_key_rows) filter (where duplicates_are_errors), 0), "  # noqa: S608
             "count(*) filter (where duplicates_are_errors and duplicate_key_rows > 0), "
             "coalesce(sum(null_key_rows), 0), count(*) filter (where is_redundant_file) "
-            "from nba_monitoring.raw_duplicate_rows"
+            f"from {RAW_DUPLICATE_ROWS}"
         ).fetchone()
         raw_duplicates = (int(row[0]), int(row[1]), int(row[2]), int(row[3]))
 
     rejected_rows = None
     has_rejects = con.execute(
         "select count(*) from information_schema.tables "
-        "where table_schema = 'nba_raw' and table_name = '_rejected_rows'"
+        "where table_schema = ? and table_name = ?", list(_key(REJECTED_ROWS)),
     ).fetchone()[0]
     if has_rejects:  # created by the loader (nba_props.load)
         rejected_rows = dict(
             con.execute(
-                "select reason, count(*) from nba_raw._rejected_rows group by 1"
+                f"select reason, count(*) from {REJECTED_ROWS} group by 1"  # noqa: S608
             ).fetchall()
         )
 
@@ -306,9 +315,9 @@ def _stale_sources(
     """'<status>: <source> (<why>)' for each source past an SLA, the why from the run log."""
     stale = [n for n in freshness.nodes if n.resource_type == "source" and n.status != "pass"]
     messages: dict[str, str] = {}
-    if stale and ("nba_monitoring", "processor_execution_log") in tables:
+    if stale and _key(EXECUTION_LOG) in tables:
         rows = con.execute(
-            "select job_name, error_message from nba_monitoring.processor_execution_log "
+            f"select job_name, error_message from {EXECUTION_LOG} "  # noqa: S608 - a constant
             "where command = 'dbt freshness' and job_name in (select unnest(?::varchar[])) "
             "qualify row_number() over (partition by job_name order by logged_at desc) = 1",
             [[n.unique_id for n in stale]],

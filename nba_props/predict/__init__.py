@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from nba_props._lazy import lazy_exports
 
 # Imported on first use (PEP 562): the worker loads LightGBM and scipy, and the CLI imports
 # nba_props.predict.options at start.
@@ -19,12 +20,7 @@ if TYPE_CHECKING:
     from nba_props.predict.worker import DateResult, PredictionWorker, closing_as_of
 
 
-def __getattr__(name: str) -> Any:
-    if name not in _EXPORTS:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(import_module(_EXPORTS[name]), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_exports(__name__, _EXPORTS)
 
 
 __all__ = ["DateResult", "PredictSettings", "PredictionWorker", "closing_as_of"]

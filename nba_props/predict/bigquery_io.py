@@ -38,7 +38,6 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from google.cloud import bigquery
 
-from nba_props.predict import reader
 from nba_props.predict.contract import (
     ARROW_SCHEMA,
     COLUMN_NAMES,
@@ -47,8 +46,7 @@ from nba_props.predict.contract import (
     TABLE,
     create_table_bigquery_sql,
 )
-from nba_props.predict.frame import Frame
-from nba_props.predict.settings import PROP_MARKETS
+from nba_props.predict.warehouse_io import SqlPredictionReads
 from nba_props.warehouse.bigquery import (
     BigQuerySettings,
     api_retry_policy,
@@ -137,7 +135,7 @@ def check_scope(batch: pa.Table, game_date: date, run_mode: str,
         raise ValueError(f"predictions outside the written scope ({', '.join(problems)})")
 
 
-class BigQueryPredictionIO:
+class BigQueryPredictionIO(SqlPredictionReads):
     """The worker's reads and its atomic per-date write on BigQuery."""
 
     engine = "bigquery"
@@ -156,16 +154,17 @@ class BigQueryPredictionIO:
 
     @property
     def target(self) -> str:
-        return self.relation(f"{SCHEMA}.{TABLE}")
+        return self.qualified(f"{SCHEMA}.{TABLE}")
 
-    def relation(self, name: str) -> str:
+    def qualified(self, name: str) -> str:
         """``dataset.table`` -> ``project.dataset.table`` (checked identifiers)."""
         dataset, table = name.split(".")
         return ".".join([self.project, check_identifier(dataset, "dataset"),
                          check_identifier(table, "table")])
 
-    def _quoted(self, name: str) -> str:
-        return f"`{self.relation(name)}`"
+    def relation(self, name: str) -> str:
+        """How the shared SQL names a relation on BigQuery: quoted, with the project."""
+        return f"`{self.qualified(name)}`"
 
     def _labels(self, step: str) -> dict[str, str]:
         return {"component": "predict", "step": step, "run_id": self.run_id}
@@ -173,38 +172,14 @@ class BigQueryPredictionIO:
     def _retry(self) -> Any:
         return retrying(self.attempts)
 
-    # --- reads ---------------------------------------------------------------------------------
-    def _frame(self, sql: str, values: Sequence[object], step: str) -> Frame:
+    # --- reads (the SQL of SqlPredictionReads, qualified for BigQuery) -------------------
+    def _table(self, sql: str, values: Sequence[object], step: str) -> pa.Table:
         text, params = named_parameters(sql, values)
         for attempt in self._retry():
             with attempt:
                 table = read_arrow(self.client, text, params, settings=self.settings,
                                    job_labels=self._labels(step))
-        return reader.with_line_features(Frame.from_arrow(table))
-
-    def read_markets(self) -> list[str]:
-        sql = reader.MARKETS_SQL.format(self._quoted(PROP_MARKETS))
-        for attempt in self._retry():
-            with attempt:
-                table = read_arrow(self.client, sql, settings=self.settings,
-                                   job_labels=self._labels("markets"))
-        return [str(m) for m in table["market"].to_pylist()]
-
-    def read_prediction_rows(
-        self, game_date: date, as_of: datetime, markets: Sequence[str]
-    ) -> Frame:
-        """ONE query: the date's features with the line valid at ``as_of``."""
-        sql = reader.prediction_rows_sql(len(markets), self._quoted)
-        return self._frame(sql, reader.prediction_values(game_date, as_of, markets),
-                           "read_features")
-
-    def read_training_rows(
-        self, before: date, markets: Sequence[str], since: date | None = None,
-        lead_minute: float | None = None,
-    ) -> Frame:
-        sql = reader.training_rows_sql(len(markets), self._quoted, lead=lead_minute is not None)
-        return self._frame(sql, reader.training_values(before, since, markets, lead_minute),
-                           "read_training")
+        return table
 
     # --- write ---------------------------------------------------------------------------------
     def ensure_table(self) -> None:

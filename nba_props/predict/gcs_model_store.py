@@ -21,6 +21,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from google.api_core import exceptions
+from google.cloud import storage
+from google.cloud.storage.retry import DEFAULT_RETRY
+
 from nba_props.predict.model_store import (
     DEFAULT_KEEP_PER_GROUP,
     DEFAULT_KEEP_TOTAL,
@@ -66,8 +70,6 @@ class GcsModelStore(ModelStore):
     @property
     def client(self) -> Any:
         if self._client is None:
-            from google.cloud import storage
-
             self._client = storage.Client()
         return self._client
 
@@ -79,14 +81,10 @@ class GcsModelStore(ModelStore):
         return self.client.bucket(self.bucket_name).blob(name)
 
     def _retry(self) -> Any:
-        from google.cloud.storage.retry import DEFAULT_RETRY
-
         return DEFAULT_RETRY.with_timeout(self.timeout_s)
 
     # --- storage: objects under the prefix -----------------------------------------------------
     def _read_bytes(self, path: str) -> bytes | None:  # type: ignore[override]
-        from google.api_core import exceptions
-
         try:
             return bytes(self._blob(path).download_as_bytes(timeout=self.timeout_s,
                                                             retry=self._retry()))
@@ -118,8 +116,6 @@ class GcsModelStore(ModelStore):
         return out
 
     def _delete(self, path: str) -> None:  # type: ignore[override]
-        from google.api_core import exceptions
-
         try:
             self._blob(path).delete(timeout=self.timeout_s, retry=self._retry())
         except exceptions.NotFound:

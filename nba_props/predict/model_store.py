@@ -49,6 +49,8 @@ import scipy
 
 from nba_props.predict.options import ENV_DIR, ENV_REUSE, GCS_SCHEME
 from nba_props.predict.systems import SYSTEM_IDS, PredictionSystem, TrainingSet
+from nba_props.scrape.errors import MissingSecretError
+from nba_props.scrape.secrets import get_secret
 
 log = logging.getLogger(__name__)
 
@@ -162,25 +164,10 @@ def model_directory(database: Path, directory: Path | None = None) -> Path:
     return location
 
 
-def live_store(database: Path, directory: Path | str | None = None,
-               reuse: bool | None = None) -> ModelStore | None:
-    """The store a live run uses (a local folder, or a GCS prefix given as gs://...), or
-    None when model reuse is turned off."""
-    if not reuse_enabled(reuse):
-        return None
-    location = model_location(database, directory)
-    if isinstance(location, str):
-        from nba_props.predict.gcs_model_store import GcsModelStore
-
-        return GcsModelStore(location)
-    return ModelStore(location)
-
 
 def signing_key() -> bytes:
     """The key model files are authenticated with: NBA_PROPS_MODEL_KEY (env or Secret
     Manager), else a random key kept in a private local file (created on first use)."""
-    from nba_props.scrape.errors import MissingSecretError
-    from nba_props.scrape.secrets import get_secret
 
     try:
         return get_secret(KEY_ENV).encode()

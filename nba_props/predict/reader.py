@@ -16,7 +16,7 @@ import numpy as np
 
 from nba_props.predict.frame import Frame
 from nba_props.predict.probability import implied_mean
-from nba_props.predict.settings import (
+from nba_props.relations import (
     FEATURE_STORE,
     GAME_LINE_VERSIONS,
     INJURY_VERSIONS,

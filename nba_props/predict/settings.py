@@ -3,23 +3,14 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from pathlib import Path
 from typing import Any
 
 import yaml
 
-PROJECT_DIR = Path(__file__).resolve().parents[2]
-
-# Relations the workers read (DuckDB schema names; BigQuery datasets of the same names).
-FEATURE_STORE = "nba_precompute.ml_feature_store_v2"
-PREFERRED_LINES = "nba_reference.player_prop_lines_preferred"
-PROP_OUTCOMES = "nba_intermediate.int_prop_outcomes_unpivoted"
-PROP_MARKETS = "nba_reference.prop_markets"
-# Versions of the game line and of each player's injury status, joined at prediction time.
-GAME_LINE_VERSIONS = "nba_reference.game_lines_preferred"
-INJURY_VERSIONS = "nba_precompute.injury_status_versioned"
+from nba_props.paths import PROJECT_DIR
 
 # Walk-forward retraining is anchored on a fixed Monday, so the model used for a date is
 # the same whichever day a backtest or a live run starts on.
@@ -74,6 +65,28 @@ class PredictSettings:
     # after 00:00 UTC of each game's date (a lead-time backtest's clock); None: the closing
     # line and the tip-off context.
     training_line_minute: float | None = None
+
+    @classmethod
+    def live(
+        cls,
+        *,
+        markets: Sequence[str] = (),
+        systems: Sequence[str] = (),
+        edge_threshold: float = 0.04,
+        retrain_every_days: int | None = None,
+        seed: int = 42,
+        devig_method: str = "power",
+        calibration: str = "platt",
+    ) -> PredictSettings:
+        """The settings of a live run (`nba-props predict`, `daily`, on either engine):
+        the retraining cadence and training window from the dbt vars unless given."""
+        return cls(
+            markets=tuple(markets), systems=tuple(systems), run_mode="live",
+            edge_threshold=edge_threshold, seed=seed,
+            retrain_every_days=retrain_every_days or default_retrain_days(),
+            training_days=default_training_days(), devig_method=devig_method,
+            calibration=calibration,
+        )
 
     def system_options(self) -> dict[str, Any]:
         """The keyword arguments of nba_props.predict.systems.build_systems."""

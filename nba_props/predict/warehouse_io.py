@@ -18,6 +18,7 @@ import pyarrow as pa
 
 from nba_props.predict import reader, store
 from nba_props.predict.frame import Frame
+from nba_props.relations import PROP_MARKETS
 
 
 class PredictionIO(Protocol):
@@ -48,7 +49,45 @@ class PredictionIO(Protocol):
     ) -> int: ...
 
 
-class DuckDBPredictionIO:
+class SqlPredictionReads:
+    """The worker's three reads, the same SQL on every engine (nba_props.predict.reader).
+
+    An engine gives ``relation`` (how a ``schema.table`` name is written in its SQL) and
+    ``_table`` (run a query with ``?`` placeholders, return Arrow); the rest is shared.
+    """
+
+    def relation(self, name: str) -> str:
+        return name
+
+    def _table(self, sql: str, values: Sequence[object], step: str) -> pa.Table:
+        raise NotImplementedError
+
+    def _frame(self, sql: str, values: Sequence[object], step: str) -> Frame:
+        return reader.with_line_features(Frame.from_arrow(self._table(sql, values, step)))
+
+    def read_markets(self) -> list[str]:
+        table = self._table(reader.MARKETS_SQL.format(self.relation(PROP_MARKETS)), [],
+                            "markets")
+        return [str(m) for m in table["market"].to_pylist()]
+
+    def read_prediction_rows(
+        self, game_date: date, as_of: datetime, markets: Sequence[str]
+    ) -> Frame:
+        """ONE query: the date's features with the line valid at ``as_of``."""
+        sql = reader.prediction_rows_sql(len(markets), self.relation)
+        return self._frame(sql, reader.prediction_values(game_date, as_of, markets),
+                           "read_features")
+
+    def read_training_rows(
+        self, before: date, markets: Sequence[str], since: date | None = None,
+        lead_minute: float | None = None,
+    ) -> Frame:
+        sql = reader.training_rows_sql(len(markets), self.relation, lead=lead_minute is not None)
+        return self._frame(sql, reader.training_values(before, since, markets, lead_minute),
+                           "read_training")
+
+
+class DuckDBPredictionIO(SqlPredictionReads):
     """The worker's reads and writes on a DuckDB connection (or a wrapper that counts)."""
 
     engine = "duckdb"
@@ -56,19 +95,8 @@ class DuckDBPredictionIO:
     def __init__(self, con: Any):
         self.con = con
 
-    def read_markets(self) -> list[str]:
-        return reader.read_markets(self.con)
-
-    def read_prediction_rows(
-        self, game_date: date, as_of: datetime, markets: Sequence[str]
-    ) -> Frame:
-        return reader.read_prediction_rows(self.con, game_date, as_of, markets)
-
-    def read_training_rows(
-        self, before: date, markets: Sequence[str], since: date | None = None,
-        lead_minute: float | None = None,
-    ) -> Frame:
-        return reader.read_training_rows(self.con, before, markets, since, lead_minute)
+    def _table(self, sql: str, values: Sequence[object], step: str) -> pa.Table:
+        return self.con.sql(sql, params=list(values)).to_arrow_table()
 
     def ensure_table(self) -> None:
         store.ensure_table(self.con)

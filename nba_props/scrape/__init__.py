@@ -18,7 +18,9 @@ each), ``runner`` (``scrape_day``).
 from __future__ import annotations
 
 from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from nba_props._lazy import lazy_exports
 
 # Names are imported from their module on first use (PEP 562), so that importing one
 # submodule (the CLI's logging, the errors) does not import every scraper.
@@ -61,15 +63,11 @@ if TYPE_CHECKING:
     SOURCES: tuple[str, ...]
 
 
-def __getattr__(name: str) -> Any:
-    if name == "SOURCES":
-        value: Any = tuple(import_module("nba_props.scrape.runner").SCRAPERS)
-    elif name in _EXPORTS:
-        value = getattr(import_module(_EXPORTS[name]), name)
-    else:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    globals()[name] = value
-    return value
+def _sources() -> tuple[str, ...]:
+    return tuple(import_module("nba_props.scrape.runner").SCRAPERS)
+
+
+__getattr__ = lazy_exports(__name__, _EXPORTS, {"SOURCES": _sources})
 
 
 __all__ = [

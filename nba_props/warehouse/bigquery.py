@@ -26,11 +26,15 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+import google.auth
 import pyarrow as pa
 from google.api_core import exceptions as api_exceptions
 from google.api_core import retry as api_retry
+from google.auth.credentials import AnonymousCredentials
+from google.auth.exceptions import DefaultCredentialsError
 from google.cloud import bigquery
 from google.cloud.bigquery.retry import DEFAULT_JOB_RETRY, DEFAULT_RETRY
+from google.oauth2 import service_account
 from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_exponential
 
 log = logging.getLogger(__name__)
@@ -119,6 +123,7 @@ def check_identifier(name: str, what: str = "identifier") -> str:
 
 def _secret_credentials(secret: str, settings: BigQuerySettings) -> Any:
     try:
+        # Optional: google-cloud-secret-manager (only with NBA_PROPS_BQ_SECRET).
         from google.cloud import secretmanager  # type: ignore[attr-defined]
     except ImportError:
         raise BigQueryConfigError(
@@ -126,8 +131,6 @@ def _secret_credentials(secret: str, settings: BigQuerySettings) -> Any:
             "`pip install google-cloud-secret-manager`, or unset NBA_PROPS_BQ_SECRET to use "
             "Application Default Credentials"
         ) from None
-    from google.oauth2 import service_account
-
     client = secretmanager.SecretManagerServiceClient()
     response = client.access_secret_version(
         request={"name": secret},
@@ -149,14 +152,9 @@ def _secret_credentials(secret: str, settings: BigQuerySettings) -> Any:
 def make_credentials(settings: BigQuerySettings) -> tuple[Any, str]:
     """(credentials, where they came from). The second item is safe to log."""
     if settings.api_endpoint:
-        from google.auth.credentials import AnonymousCredentials
-
         return AnonymousCredentials(), f"anonymous (emulator at {settings.api_endpoint})"
     if settings.secret:
         return _secret_credentials(settings.secret, settings), "Secret Manager service account"
-    import google.auth
-    from google.auth.exceptions import DefaultCredentialsError
-
     try:
         credentials, _ = google.auth.default(scopes=BIGQUERY_SCOPES)
     except DefaultCredentialsError:

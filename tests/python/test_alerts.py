@@ -23,13 +23,13 @@ import duckdb
 import pytest
 import yaml
 
-from nba_props import elementary
 from nba_props.alerts import RunOutcome, build_alert, notify_run
 from nba_props.alerts.config import AlertConfig, Thresholds
 from nba_props.alerts.facts import read_facts
 from nba_props.alerts.message import BUDGET_TEST, SLO_TEST
 from nba_props.demo import generate_demo
-from nba_props.elementary import edr_monitor_command, write_edr_monitor_config
+from nba_props.monitoring import elementary
+from nba_props.monitoring.elementary import edr_monitor_command, write_edr_monitor_config
 from nba_props.orchestrate.daily import DayResult, StepTiming
 from nba_props.orchestrate.dbt import DbtOutcome, NodeOutcome
 from nba_props.orchestrate.outcome import EXIT_DBT, EXIT_MISSING

@@ -16,7 +16,7 @@ import pytest
 from PIL import Image
 
 from nba_props.backtest import report
-from nba_props.backtest.runner import BacktestConfig
+from nba_props.backtest.config import BacktestConfig
 from nba_props.load import DuckDBLoader
 from nba_props.predict.frame import Frame
 

@@ -19,10 +19,11 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from nba_props import elementary
 from nba_props.cli import build_parser
+from nba_props.monitoring import elementary
 from nba_props.orchestrate.dbt import DbtError, run_dbt
 from nba_props.orchestrate.pipeline import run_local_pipeline
+from tests.python import elementary_replay
 from tests.python.conftest import Warehouse, load_real_files
 from tests.python.test_docs_site import chromium, visible_text
 
@@ -106,21 +107,22 @@ requires_elementary = pytest.mark.skipif(
 
 
 @pytest.fixture(scope="module")
-def verification(tmp_path_factory: pytest.TempPathFactory) -> elementary.Verification:
+def verification(tmp_path_factory: pytest.TempPathFactory) -> elementary_replay.Verification:
     work = tmp_path_factory.mktemp("elementary")
-    return elementary.verify(work, work / "report" / "elementary_report.html", load_real_files)
+    report = work / "report" / "elementary_report.html"
+    return elementary_replay.verify(work, report, load_real_files)
 
 
 @requires_elementary
 def test_anomaly_tests_run_and_stay_quiet_on_the_clean_replay(
-    verification: elementary.Verification,
+    verification: elementary_replay.Verification,
 ) -> None:
     assert len(verification.baseline) >= 31
     assert {s for s in verification.baseline.values()} == {"pass"}, verification.baseline
 
 
 @requires_elementary
-def test_injected_anomalies_are_caught(verification: elementary.Verification) -> None:
+def test_injected_anomalies_are_caught(verification: elementary_replay.Verification) -> None:
     missed = [anomaly for anomaly, tests in verification.caught.items() if not tests]
     assert missed == [], verification.caught
     assert verification.injected[
@@ -134,7 +136,7 @@ DASHBOARD_TITLES = {"freshness": "Freshness", "volume": "Volume",
 
 
 @requires_elementary
-def test_edr_report_renders(verification: elementary.Verification, tmp_path: Path) -> None:
+def test_edr_report_renders(verification: elementary_replay.Verification, tmp_path: Path) -> None:
     shown = verification.report_tests
     assert sum(1 for s in shown.values() if s != "pass") >= 6
     dom = chromium(verification.report.resolve().as_uri(), tmp_path, "--dump-dom")
@@ -289,7 +291,7 @@ def demo_builds(tmp_path_factory: pytest.TempPathFactory) -> DemoBuilds:
     clean = {r.test_name: r for r in elementary.latest_results(database)}
     as_of = elementary.demo_as_of(database)
     day = (as_of - timedelta(days=1)).date()  # in the 2-day detection period
-    elementary.double_points(database, day)
+    elementary_replay.double_points(database, day)
     rebuild = run_dbt(
         ["build", "--select", "+player_game_summary", "--vars", elementary.dbt_vars(as_of)],
         database=database,
@@ -340,8 +342,8 @@ def test_make_run_checks_the_demo_on_its_own_clock(demo_builds: DemoBuilds) -> N
 
 @requires_elementary
 def test_doubled_points_warn_on_the_demo_clock(demo_builds: DemoBuilds) -> None:
-    clean = demo_builds.clean[elementary.POINTS_TEST]
-    injected = demo_builds.injected[elementary.POINTS_TEST]
+    clean = demo_builds.clean[elementary_replay.POINTS_TEST]
+    injected = demo_builds.injected[elementary_replay.POINTS_TEST]
     assert clean.status == "pass", clean.metrics
     assert injected.status == "warn", injected.metrics
     assert injected.metrics["average"] == "warn"

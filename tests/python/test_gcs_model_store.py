@@ -17,9 +17,10 @@ from google.api_core import exceptions
 
 from nba_props.predict import model_store
 from nba_props.predict.gcs_model_store import GcsModelStore, split_uri
-from nba_props.predict.model_store import ModelStore, live_store, model_key
+from nba_props.predict.live_store import live_store
+from nba_props.predict.model_store import ModelStore, model_key
 from nba_props.predict.systems import TrainingSet, build_systems
-from tests.python.test_model_store import _training_set
+from tests.python.test_model_store import training_set
 
 
 class FakeBlob:
@@ -121,7 +122,7 @@ def test_split_uri() -> None:
 def test_saved_models_load_back_from_gcs_and_predict_the_same(tmp_path: Path) -> None:
     fake = FakeStorage(tmp_path / "gcs")
     store = GcsModelStore(URI, client=fake, timeout_s=12.0)
-    data = _training_set()
+    data = training_set()
     key = _key(data)
     assert store.load(key, data, ["moving_average"]) is None  # nothing stored yet
 
@@ -150,7 +151,7 @@ def test_a_corrupt_object_is_refitted_and_pruning_keeps_the_newest(
     store = GcsModelStore(URI, client=fake, keep_per_group=2)
     keys = []
     for seed in range(4):
-        data = _training_set(seed=seed)
+        data = training_set(seed=seed)
         keys.append(_key(data))
         store.save(keys[-1], _fitted(data))
     # Two kept for the group (one configuration), newest first; the others deleted.
@@ -163,7 +164,7 @@ def test_a_corrupt_object_is_refitted_and_pruning_keeps_the_newest(
     other.write_bytes(b"x")
     assert len(store.files()) == 2
 
-    data = _training_set(seed=3)
+    data = training_set(seed=3)
     blob = tmp_path / "gcs/nba-props-models/live/v1" / keys[-1].filename
     blob.write_bytes(blob.read_bytes()[:100])  # truncated
     with caplog.at_level(logging.WARNING, logger="nba_props.predict.model_store"):

@@ -16,10 +16,11 @@ import numpy as np
 import pytest
 
 from nba_props.predict import model_store
-from nba_props.predict.cli_commands import add_predict_parser
+from nba_props.predict.cli import add_predict_parser
 from nba_props.predict.contract import COLUMN_NAMES, QUALIFIED_TABLE
 from nba_props.predict.frame import Frame
-from nba_props.predict.model_store import ModelStore, live_store, model_key
+from nba_props.predict.live_store import live_store
+from nba_props.predict.model_store import ModelStore, model_key
 from nba_props.predict.settings import PredictSettings
 from nba_props.predict.systems import SYSTEM_IDS, PredictionSystem, TrainingSet, build_systems
 from nba_props.predict.worker import PredictionWorker, closing_as_of
@@ -133,7 +134,7 @@ def test_changed_training_rows_or_settings_retrain(db: Path, tmp_path: Path,
     assert len(store.files()) == 4
 
 
-def _training_set(n: int = 40, seed: int = 0) -> TrainingSet:
+def training_set(n: int = 40, seed: int = 0) -> TrainingSet:
     rng = np.random.default_rng(seed)
     dates = np.datetime64("2026-01-01") + np.sort(rng.integers(0, 20, n)).astype("timedelta64[D]")
     frame = Frame(
@@ -152,28 +153,28 @@ def _key(data: TrainingSet, systems: tuple[str, ...] = (), seed: int = 42,
 
 
 def test_the_key_covers_the_data_and_every_setting() -> None:
-    base = _key(_training_set())
-    assert _key(_training_set()) == base  # deterministic
-    assert _key(_training_set(), systems=tuple(SYSTEM_IDS)) == base  # all == default
+    base = _key(training_set())
+    assert _key(training_set()) == base  # deterministic
+    assert _key(training_set(), systems=tuple(SYSTEM_IDS)) == base  # all == default
 
-    data = _training_set()
+    data = training_set()
     data.target[3] += 1  # one corrected outcome
     assert _key(data).digest != base.digest and _key(data).group == base.group
-    data = _training_set()
+    data = training_set()
     data.frame.columns["market"][0] = "player_assists"  # a row's market (not fingerprinted)
     assert _key(data).digest != base.digest
-    data = _training_set()
+    data = training_set()
     data.feature_version = "v2"
     assert _key(data).digest != base.digest
-    data = _training_set()
+    data = training_set()
     data.features = ["stat_avg_l10"]
     assert _key(data).digest != base.digest
-    for other in (_key(_training_set(), seed=7), _key(_training_set(), systems=("similarity",)),
-                  _key(_training_set(), markets=("player_points", "player_threes"))):
+    for other in (_key(training_set(), seed=7), _key(training_set(), systems=("similarity",)),
+                  _key(training_set(), markets=("player_points", "player_threes"))):
         assert other.group != base.group and other.digest != base.digest
     # The de-vig and calibration settings change the fitted calibrators and gates.
     for options in ({"devig": "multiplicative"}, {"calibration": "isotonic"}):
-        other = model_key(_training_set(), build_systems((), seed=42, **options)[0], (),
+        other = model_key(training_set(), build_systems((), seed=42, **options)[0], (),
                           ("player_points",), 42)
         assert other.group != base.group
 
@@ -263,7 +264,7 @@ def test_save_is_atomic_and_bounded(tmp_path: Path) -> None:
     systems = build_systems(("moving_average",))[0]
     keys = []
     for i in range(5):
-        data = _training_set(seed=i)
+        data = training_set(seed=i)
         keys.append(_key(data, systems=("moving_average",)))
         assert store.save(keys[-1], systems) == store.path(keys[-1])
         os.utime(store.path(keys[-1]), (1_700_000_000 + i, 1_700_000_000 + i))

@@ -33,7 +33,7 @@ from nba_api.stats.static import players
 from nba_props.load import DuckDBLoader
 from nba_props.orchestrate.dbt import DbtOutcome, run_dbt
 from nba_props.orchestrate.execution_log import DuckDBExecutionLog, load_files
-from nba_props.predict.cli_commands import predict
+from nba_props.predict.service import predict
 from nba_props.predict.worker import DateResult, closing_as_of
 from tests.python.conftest import REAL_DATA_DIR
 

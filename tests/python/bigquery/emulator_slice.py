@@ -16,15 +16,15 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from nba_props.bq_checks import dbt_bigquery
 from nba_props.orchestrate.dbt import DbtError, DbtOutcome, NodeOutcome, run_dbt
-from nba_props.predict.settings import (
+from nba_props.relations import (
     FEATURE_STORE,
     GAME_LINE_VERSIONS,
     INJURY_VERSIONS,
     PREFERRED_LINES,
     PROP_OUTCOMES,
 )
+from scripts.bq_checks import dbt_bigquery
 
 FIRST_DAY = date(2025, 10, 21)  # the synthetic season's opening night
 DAYS = 10

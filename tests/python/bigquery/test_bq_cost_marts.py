@@ -2,7 +2,7 @@
 
 `dbt parse` and `dbt compile --no-introspect` with the CI profile (a dummy project, no
 Google account), then every compiled model and test is parsed with sqlglot's BigQuery
-dialect and checked for DuckDB-only spellings (nba_props.bq_checks). The cost mart reads
+dialect and checked for DuckDB-only spellings (scripts/bq_checks.py). The cost mart reads
 `region-<location>`.INFORMATION_SCHEMA.JOBS grouped by the job labels the project sets;
 the emulators have no JOBS view, so this is as far as it can be run here.
 """
@@ -15,8 +15,8 @@ import pytest
 import sqlglot
 from sqlglot import exp
 
-from nba_props import bq_checks
 from nba_props.alerts.message import BUDGET_TEST, SLO_TEST
+from scripts import bq_checks
 
 PROJECT_DIR = Path(__file__).resolve().parents[3]
 MODELS = ("pipeline_job_costs", "pipeline_model_costs_daily", "pipeline_step_costs_daily",

@@ -3,7 +3,7 @@
 No Google account and no network: a CI profile with a dummy project and a dummy OAuth token
 builds the client without calling Google, `--no-populate-cache --no-introspect` keeps dbt
 from listing datasets, and the window vars let incremental models compile without looking
-at their target. One run of nba_props.bq_checks (about a minute) feeds every test here.
+at their target. One run of scripts/bq_checks.py (about a minute) feeds every test here.
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from nba_props import bq_checks
-from nba_props.bq_checks import Report, check_sql
+from scripts import bq_checks
+from scripts.bq_checks import Report, check_sql
 
 PROJECT_DIR = Path(__file__).resolve().parents[3]
 

@@ -373,7 +373,8 @@ def test_backtest_on_bigquery(emulator: Emulator) -> None:
     """`nba-props backtest --target bigquery`: walk-forward on BigQuery, graded by dbt on
     the emulator target, summarised from BigQuery's prediction_accuracy."""
     from nba_props.backtest import BacktestConfig
-    from nba_props.predict.bigquery_run import BigQueryRun, backtest_bigquery
+    from nba_props.backtest.bigquery_run import backtest_bigquery
+    from nba_props.predict.bigquery_run import BigQueryRun
 
     config = BacktestConfig(season="2025-26", markets=MARKETS, systems=("moving_average",),
                             start=DAY - timedelta(days=1), end=DAY, retrain_every_days=1,
