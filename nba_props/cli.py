@@ -326,7 +326,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     load.add_argument(
         "--on-bad-rows", choices=["quarantine", "fail"], default="quarantine",
-        help="quarantine: set bad rows aside in nba_raw._rejected_rows and load the rest "
+        help=f"quarantine: set bad rows aside in {REJECTED_ROWS} and load the rest "
         "(default); fail: refuse the file at its first bad row",
     )
     load.add_argument(

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from nba_props.predict.cli import add_worker_arguments, parse_date
+from nba_props.relations import PREDICTION_ACCURACY
 
 if TYPE_CHECKING:
     from nba_props.backtest.config import BacktestConfig, BacktestResult
@@ -81,8 +82,8 @@ def cmd_backtest(args: argparse.Namespace) -> int:
     if result.report_path:
         print(f"report: {result.report_path} (and report.html beside it)")
     elif args.target == "bigquery" and not args.no_grade:
-        print(f"graded on BigQuery (dbt target {args.dbt_target}): nba_predictions."
-              "prediction_accuracy; the HTML report is written from DuckDB only")
+        print(f"graded on BigQuery (dbt target {args.dbt_target}): {PREDICTION_ACCURACY}; "
+              "the HTML report is written from DuckDB only")
     if result.grading is not None and not result.grading.success:
         print(f"backtest: grading failed: {result.grading.exception or 'see dbt output'}")
         return 1

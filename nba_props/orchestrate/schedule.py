@@ -101,7 +101,7 @@ def check_day(
         )
     known = warehouse_games(day) if warehouse_games else None
     listed = (
-        f"; nba_raw.nbacom_schedule lists {known} game(s) that day" if known else
+        f"; {RAW_SCHEDULE} lists {known} game(s) that day" if known else
         "; no landed schedule says the day has no games"
     )
     return DayCheck("missing", None, f"{day}: nothing landed{listed}; {_landing_hint(day)}")
