@@ -13,8 +13,8 @@ import pytest
 from nba_props.load import DuckDBLoader
 from nba_props.orchestrate.dbt import DbtOutcome, run_dbt
 from nba_props.orchestrate.reference import write_player_registry
+from nba_props.paths import PROJECT_DIR
 
-PROJECT_DIR = Path(__file__).resolve().parents[2]
 REAL_DATA_DIR = PROJECT_DIR.parent / "shared" / "data" / "nba"
 
 REAL_FILES: dict[str, list[str]] = {

@@ -34,9 +34,9 @@ from nba_props.orchestrate.daily import DayResult, StepTiming
 from nba_props.orchestrate.dbt import DbtOutcome, NodeOutcome
 from nba_props.orchestrate.outcome import EXIT_DBT, EXIT_MISSING
 from nba_props.orchestrate.replay import land_by_day
+from nba_props.paths import PROJECT_DIR
 from tests.python.alert_servers import SmtpServer, WebhookServer, smtp_server, webhook_server
 
-PROJECT_DIR = Path(__file__).resolve().parents[2]
 NBA_PROPS = PROJECT_DIR / ".venv" / "bin" / "nba-props"
 TOKEN = "xoxTESTt0kenNeverLogged42"
 PASSWORD = "smtp-Pa55word-NeverLogged"

@@ -13,8 +13,8 @@ import subprocess
 from pathlib import Path
 
 from nba_props.orchestrate.outcome import EXIT_MISSING
+from nba_props.paths import PROJECT_DIR
 
-PROJECT_DIR = Path(__file__).resolve().parents[2]
 NBA_PROPS = PROJECT_DIR / ".venv" / "bin" / "nba-props"
 RUN_ID = "log-test-1"
 

@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 import yaml
 
+from nba_props.paths import PROJECT_DIR
 from nba_props.predict import reader
 from nba_props.predict.contract import COLUMN_NAMES, QUALIFIED_TABLE
 from nba_props.predict.settings import PredictSettings
@@ -18,7 +19,6 @@ from nba_props.predict.systems import SYSTEM_IDS, TrainingSet
 from nba_props.predict.worker import PredictionWorker, closing_as_of, prediction_id
 from tests.python.ml_warehouse import MLWarehouse, build_once
 
-PROJECT_DIR = Path(__file__).resolve().parents[2]
 MARKETS = ("player_threes",)  # one market keeps training quick; see the all-markets test
 TWO_MARKETS = ("player_points", "player_threes")
 # A Tuesday mid-season; the cadence-7 cut-off anchors on Mondays, so D and D+1 share a model.

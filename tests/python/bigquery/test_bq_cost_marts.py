@@ -18,7 +18,6 @@ from sqlglot import exp
 from nba_props.alerts.message import BUDGET_TEST, SLO_TEST
 from scripts import bq_checks
 
-PROJECT_DIR = Path(__file__).resolve().parents[3]
 MODELS = ("pipeline_job_costs", "pipeline_model_costs_daily", "pipeline_step_costs_daily",
           "pipeline_cost_daily", "prediction_coverage_slo")
 

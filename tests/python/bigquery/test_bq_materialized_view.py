@@ -15,7 +15,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-PROJECT_DIR = Path(__file__).resolve().parents[3]
+from nba_props.paths import PROJECT_DIR
+
 MV_SQL = """
 {{ config(**nba_props.mv_config(
     partition_by={'field': 'game_date', 'data_type': 'date'},

@@ -15,10 +15,9 @@ from pathlib import Path
 
 import pytest
 
+from nba_props.paths import PROJECT_DIR
 from scripts import bq_checks
 from scripts.bq_checks import Report, check_sql
-
-PROJECT_DIR = Path(__file__).resolve().parents[3]
 
 
 @pytest.fixture(scope="session")

@@ -36,6 +36,7 @@ from nba_props.orchestrate.daily import (
 )
 from nba_props.orchestrate.dbt import DbtOutcome
 from nba_props.orchestrate.replay import land_by_day
+from nba_props.paths import PROJECT_DIR
 
 KIND = os.environ.get("NBA_PROPS_BQ_EMULATOR", "")
 # bqemulator only: crucible-emulator refuses query parameters, and the BigQuery job log
@@ -46,7 +47,6 @@ needs_emulator = pytest.mark.skipif(
 )
 DAY = date(2025, 10, 21)  # the demo season's opening night
 DBT_TARGET = "prod"
-PROJECT_DIR = Path(__file__).resolve().parents[3]
 
 
 # ---- fixtures ------------------------------------------------------------------------------
