@@ -359,8 +359,8 @@ def check_incremental_filters(
         report.add("window_filter", node["name"], bool(window_cols),
                    f"`>= {start}` on {window_cols}" if window_cols else
                    f"no `>= {start}` filter anywhere")
-        hooks = " ".join(h.get("sql", "") for h in node["config"].get("pre-hook") or [])
-        full_history = "delete_feature_window" in hooks
+        # A feature model's window starts at its newest played date (fact_config newest_where).
+        full_history = bool((node["config"].get("meta") or {}).get("nba_props_newest_where"))
         for input_id, cols in sorted(filtered.items()):
             upstream = nodes.get(input_id, {})
             if upstream.get("resource_type") in SMALL_RESOURCE_TYPES:
@@ -376,7 +376,7 @@ def check_incremental_filters(
             else:
                 if reason is None and full_history:
                     reason = ("read in full by design: a feature model computes its window's "
-                              "rows from the whole history (macros/features/feature_window.sql)")
+                              "rows from the whole history (nba_props.incremental_window)")
                 report.add("large_input_filtered", f"{node['name']} <- {name}", reason is not None,
                            f"{name}: {reason}" if reason else
                            f"{name} is read without a window filter")

@@ -55,7 +55,7 @@ REAL_FILES: dict[str, list[str]] = {
 }
 QUICK_FILES = {k: REAL_FILES[k] for k in ("nbacom_team_game_logs", "nbacom_player_game_logs")}
 FACTS = "player_game_summary team_offense_game_summary team_defense_game_summary"
-# Incremental staging tables (macros/config/staging_config.sql): re-run with the facts, so
+# Incremental staging tables (macros/incremental/staging_config.sql): re-run with the facts, so
 # their pre-hook delete and insert run on the emulator too.
 STAGING = "stg_nbacom__player_game_logs stg_nbacom__team_game_logs stg_nbacom__shot_detail"
 # Models an emulator cannot finish in reasonable time (and their children): excluded by

@@ -153,8 +153,8 @@ def main(argv: list[str] | None = None) -> int:
         elif mat in ("view", "ephemeral"):
             continue
         elif mat == "incremental":
-            hooks = " ".join(h.get("sql", "") for h in node["config"].get("pre-hook") or [])
-            mat = "incremental_features" if "delete_feature_window" in hooks else "incremental"
+            meta = node["config"].get("meta") or {}
+            mat = "incremental_features" if meta.get("nba_props_newest_where") else "incremental"
         scanned, billed, tables = 0, 0, []
         for base in sorted(base_relations(manifest, uid)):
             if base not in sizes:

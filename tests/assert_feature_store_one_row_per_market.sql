@@ -6,14 +6,14 @@ feature_store as (
 
     select * from {{ ref('ml_feature_store_v2') }}
     -- The run's window (every row without one; a partition filter on BigQuery).
-    where {{ nba_props.test_window('game_date') }}
+    where {{ nba_props.incremental_window('game_date') }}
 
 ),
 
 spine as (
 
     select * from {{ ref('int_player_feature_spine_unioned') }}
-    where {{ nba_props.test_window('game_date') }}
+    where {{ nba_props.incremental_window('game_date') }}
 
 ),
 

@@ -8,7 +8,7 @@ cache as (
 
     select * from {{ ref('player_daily_cache') }}
     -- The run's window (every row without one; a partition filter on BigQuery).
-    where {{ nba_props.test_window('cache_date') }}
+    where {{ nba_props.incremental_window('cache_date') }}
 
 ),
 

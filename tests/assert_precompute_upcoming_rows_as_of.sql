@@ -12,7 +12,7 @@ feature_store as (
 
     select * from {{ ref('ml_feature_store_v2') }}
     -- The run's window (every row without one; a partition filter on BigQuery).
-    where {{ nba_props.test_window('game_date') }}
+    where {{ nba_props.incremental_window('game_date') }}
 
 )
 

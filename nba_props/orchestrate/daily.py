@@ -300,8 +300,8 @@ def _check(result: DayResult, got: Acquired, cfg: DailyConfig) -> bool:
 def _dbt(cfg: DailyConfig, args: Sequence[str], window: tuple[date, date]) -> DbtOutcome:
     # Open-ended window: everything from the start is rebuilt, so rows dated after the
     # day (upcoming games, computed as of the previous day) are replaced too. It goes in
-    # the environment (macro window_bound), not --vars: new vars make dbt re-parse the
-    # whole project, a new environment value only the files that read it.
+    # the environment (macro incremental_window_bound), not --vars: new vars make dbt
+    # re-parse the whole project, a new environment value only the files that read it.
     return cfg.dbt_runner(
         list(args),
         # NBA_PROPS_DUCKDB for the DuckDB profile; a BigQuery target does not read it.

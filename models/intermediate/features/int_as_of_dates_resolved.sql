@@ -1,8 +1,8 @@
 -- The "now" of the precompute layer, one row. Upcoming games are those on or after
 -- as_of_date (within the horizon); their features use only games strictly before it.
 -- Default: the day after the newest final game, so a daily run needs no var.
-{%- set as_of_date = nba_props.feature_setting('as_of_date') %}
-{%- set as_of_time = nba_props.feature_setting('as_of_time') %}
+{%- set as_of_date = var('as_of_date') %}
+{%- set as_of_time = var('as_of_time') %}
 {%- if as_of_date is not none %}
 {%- set as_of_date_sql = nba_props.date_literal(as_of_date) %}
 {%- else %}
@@ -35,8 +35,8 @@ final as (
         {{ as_of_date_sql }} as as_of_date,
         {{ as_of_time_sql }} as as_of_time,
         newest_final_game_date,
-        {{ nba_props.feature_setting('upcoming_days') }} as upcoming_days,
-        {{ nba_props.feature_setting('roster_lookback_days') }} as roster_lookback_days
+        {{ var('upcoming_days') }} as upcoming_days,
+        {{ var('roster_lookback_days') }} as roster_lookback_days
     from newest_final_game
 
 )

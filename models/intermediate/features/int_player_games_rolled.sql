@@ -24,7 +24,13 @@ player_games as (
 
 ),
 
-{{ nba_props.rolling_history('player_games', ['player_id']) }},
+-- The window's games (is_history = false) and the earlier games their windows need
+-- (is_history = true), with each player's last event number before the window.
+rolling_input as (
+
+    {{ nba_props.rolling_history('player_games', ['player_id']) }}
+
+),
 
 window_sums as (
 

@@ -94,7 +94,13 @@ with_team_totals as (
 
 ),
 
-{{ nba_props.rolling_history('with_team_totals', ['player_id']) }},
+-- The window's games (is_history = false) and the earlier games their windows need
+-- (is_history = true), with each player's last event number before the window.
+rolling_input as (
+
+    {{ nba_props.rolling_history('with_team_totals', ['player_id']) }}
+
+),
 
 final as (
 

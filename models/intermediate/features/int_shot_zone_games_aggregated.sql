@@ -19,14 +19,14 @@ with
 shots as (
 
     select * from {{ ref('stg_nbacom__shot_detail') }}
-    where {{ nba_props.incremental_window_filter('game_date') }}
+    where {{ nba_props.incremental_window('game_date') }}
 
 ),
 
 games as (
 
     select * from {{ ref('int_games_unified') }}
-    where {{ nba_props.incremental_window_filter('game_date') }}
+    where {{ nba_props.incremental_window('game_date') }}
 
 ),
 

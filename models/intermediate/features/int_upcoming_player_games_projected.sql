@@ -6,7 +6,7 @@
 -- otherwise recompute it from the whole game history and the versioned lines.
 {{ config(materialized='table') }}
 {%- set roster_start = nba_props.add_days(
-    'game_sides.as_of_date', -1 * nba_props.feature_setting('roster_lookback_days') | int
+    'game_sides.as_of_date', -1 * var('roster_lookback_days') | int
 ) %}
 with
 

@@ -20,7 +20,7 @@ props as (
     select * from {{ ref('int_player_props_resolved') }}
     where
         resolution_status = 'resolved'
-        and {{ nba_props.incremental_window_filter('game_date') }}
+        and {{ nba_props.incremental_window('game_date') }}
 
 ),
 

@@ -22,8 +22,10 @@ props as (
 
     select * from {{ ref('stg_odds_api__player_props') }}
     where
-        {{ nba_props.incremental_window_filter('game_date') }}
-        and {{ nba_props.incremental_window_filter_utc('game_date', 'commence_time_utc') }}
+        {{ nba_props.incremental_window('game_date') }}
+        and {{ nba_props.incremental_window(
+            'game_date', kind='timestamp_filter', source_column='commence_time_utc'
+        ) }}
 
 ),
 
@@ -54,7 +56,7 @@ known_markets as (
 games as (
 
     select * from {{ ref('int_games_unified') }}
-    where {{ nba_props.incremental_window_filter('game_date') }}
+    where {{ nba_props.incremental_window('game_date') }}
 
 ),
 
@@ -64,8 +66,10 @@ listed_games as (
 
     select * from {{ ref('stg_odds_api__player_prop_games') }}
     where
-        {{ nba_props.incremental_window_filter('game_date') }}
-        and {{ nba_props.incremental_window_filter_utc('game_date', 'commence_time_utc') }}
+        {{ nba_props.incremental_window('game_date') }}
+        and {{ nba_props.incremental_window(
+            'game_date', kind='timestamp_filter', source_column='commence_time_utc'
+        ) }}
 
 ),
 

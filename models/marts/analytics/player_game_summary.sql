@@ -9,7 +9,7 @@ with
 player_games as (
 
     select * from {{ ref('int_player_games_joined') }}
-    where {{ nba_props.incremental_window_filter('game_date') }}
+    where {{ nba_props.incremental_window('game_date') }}
 
 ),
 

@@ -10,7 +10,7 @@ with
 team_games as (
 
     select * from {{ ref('int_team_games_paired') }}
-    where {{ nba_props.incremental_window_filter('game_date') }}
+    where {{ nba_props.incremental_window('game_date') }}
 
 ),
 

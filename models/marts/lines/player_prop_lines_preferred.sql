@@ -21,7 +21,7 @@ with
 book_lines as (
 
     select * from {{ ref('int_player_prop_lines_versioned') }}
-    where {{ nba_props.incremental_window_filter('game_date') }}
+    where {{ nba_props.incremental_window('game_date') }}
 
 ),
 

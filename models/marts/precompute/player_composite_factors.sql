@@ -1,11 +1,10 @@
-{{ config(
-    pre_hook="{{ nba_props.delete_feature_window('game_date') }}",
-    **nba_props.fact_config(
-        date_column='game_date',
-        unique_key=['player_id', 'game_id'],
-        cluster_by=['player_id'],
-    )
-) }}
+{{ config(**nba_props.fact_config(
+    date_column='game_date',
+    unique_key=['player_id', 'game_id'],
+    cluster_by=['player_id'],
+    replace_window=true,
+    newest_where='not is_upcoming',
+)) }}
 {%- set zones = nba_props.shot_zones() %}
 
 with
@@ -13,7 +12,7 @@ with
 spine as (
 
     select * from {{ ref('int_player_feature_spine_unioned') }}
-    where {{ nba_props.feature_window_filter('game_date') }}
+    where {{ nba_props.incremental_window('game_date', newest_where='not is_upcoming') }}
 
 ),
 
@@ -44,21 +43,27 @@ game_types as (
 daily_cache as (
 
     select * from {{ ref('player_daily_cache') }}
-    where {{ nba_props.feature_window_filter('game_date', 'cache_date') }}
+    where {{ nba_props.incremental_window(
+        'game_date', source_column='cache_date', newest_where='not is_upcoming'
+    ) }}
 
 ),
 
 shot_zones as (
 
     select * from {{ ref('player_shot_zone_analysis') }}
-    where {{ nba_props.feature_window_filter('game_date', 'analysis_date') }}
+    where {{ nba_props.incremental_window(
+        'game_date', source_column='analysis_date', newest_where='not is_upcoming'
+    ) }}
 
 ),
 
 defense_zones as (
 
     select * from {{ ref('team_defense_zone_analysis') }}
-    where {{ nba_props.feature_window_filter('game_date', 'analysis_date') }}
+    where {{ nba_props.incremental_window(
+        'game_date', source_column='analysis_date', newest_where='not is_upcoming'
+    ) }}
 
 ),
 

@@ -1,11 +1,10 @@
-{{ config(
-    pre_hook="{{ nba_props.delete_feature_window('cache_date') }}",
-    **nba_props.fact_config(
-        date_column='cache_date',
-        unique_key=['player_id', 'cache_date'],
-        cluster_by=['player_id'],
-    )
-) }}
+{{ config(**nba_props.fact_config(
+    date_column='cache_date',
+    unique_key=['player_id', 'cache_date'],
+    cluster_by=['player_id'],
+    replace_window=true,
+    newest_where='not is_upcoming',
+)) }}
 {%- set stats = ['minutes', 'points', 'fga', 'fg3a', 'fta', 'rebounds', 'assists'] %}
 
 with
@@ -96,7 +95,7 @@ final as (
         -- it out (null with none left), and the feature store passes the flag on.
         has_complete_team_totals_l10
     from joined
-    where {{ nba_props.feature_window_filter('cache_date') }}
+    where {{ nba_props.incremental_window('cache_date', newest_where='not is_upcoming') }}
 
 )
 

@@ -1,11 +1,10 @@
-{{ config(
-    pre_hook="{{ nba_props.delete_feature_window('analysis_date') }}",
-    **nba_props.fact_config(
-        date_column='analysis_date',
-        unique_key=['player_id', 'analysis_date'],
-        cluster_by=['player_id'],
-    )
-) }}
+{{ config(**nba_props.fact_config(
+    date_column='analysis_date',
+    unique_key=['player_id', 'analysis_date'],
+    cluster_by=['player_id'],
+    replace_window=true,
+    newest_where='not is_upcoming',
+)) }}
 {%- set zones = nba_props.shot_zones() %}
 
 with
@@ -110,7 +109,7 @@ final as (
         {%- endfor %}
         last_shot_game_date
     from joined
-    where {{ nba_props.feature_window_filter('analysis_date') }}
+    where {{ nba_props.incremental_window('analysis_date', newest_where='not is_upcoming') }}
 
 )
 

@@ -1,12 +1,11 @@
-{{ config(
-    pre_hook="{{ nba_props.delete_feature_window('analysis_date') }}",
-    **nba_props.fact_config(
-        date_column='analysis_date',
-        unique_key=['team_id', 'analysis_date'],
-        cluster_by=['team_id'],
-        large=false,
-    )
-) }}
+{{ config(**nba_props.fact_config(
+    date_column='analysis_date',
+    unique_key=['team_id', 'analysis_date'],
+    cluster_by=['team_id'],
+    large=false,
+    replace_window=true,
+    newest_where='not is_upcoming',
+)) }}
 {%- set zones = nba_props.shot_zones() %}
 
 with
@@ -163,7 +162,7 @@ final as (
         {%- endfor %}
         opp_points_per_shot_l10 - league_points_per_shot as opp_points_per_shot_diff_l10
     from rates
-    where {{ nba_props.feature_window_filter('analysis_date') }}
+    where {{ nba_props.incremental_window('analysis_date', newest_where='not is_upcoming') }}
 
 )
 

@@ -13,7 +13,7 @@ latest_version as (
     {{ nba_props.latest_rows(
         source('odds_api', 'odds_api_player_props'),
         ['game', 'game_time', 'player', 'market', 'bookmaker', 'line', 'snapshot_time'],
-        where=nba_props.incremental_window_filter_utc('game_date', 'game_time'),
+        where=nba_props.incremental_window('game_date', kind='timestamp_filter', source_column='game_time'),
     ) }}
 
 ),

@@ -1,34 +1,4 @@
-{#
-    Staging tables that take only what the raw loads changed.
-
-    A staging view deduplicates its whole raw table on every read, and a game day's build
-    reads the box scores and shots a dozen times. These staging models are incremental
-    tables instead, kept equal to what the view would return, without any state of their
-    own beyond their rows:
-
-    1. A pre-hook deletes the staged rows that a newer raw load supersedes (the key's or
-       the game's newest load is newer than the staged row's).
-    2. The model then reads the raw rows of every key the table no longer holds, or never
-       held (a new load's keys and the keys just deleted), deduplicates them as the view
-       did and appends them.
-
-    Both steps compare the table with the raw table as it is, so a run that failed half way,
-    two loads landing between runs, or a load whose rows all lost to a newer one need no
-    bookkeeping: the next run finds the same differences. Keys compare null parts as equal
-    (`is not distinct from`), as the dedup's window partition does, so a null-key row is
-    replaced like any other. A raw load deleted by hand keeps its staged rows until a
-    --full-refresh (as in raw_duplicate_rows).
-
-    keys: [[staged column, raw column, staged value written on `raw_keys.`], ...], e.g.
-    ['game_id', 'game_id', "lpad(raw_keys.game_id, 10, '0')"]. Step 2 compares distinct
-    raw keys, which are few beside the rows (26k games against 4.7M shots at 20 seasons),
-    so the expressions run on them, not on every raw row.
-
-    DuckDB appends (the pre-hook has emptied the replaced keys; it runs in the model's
-    transaction). BigQuery: merge without a unique key (an insert) into a table partitioned
-    by day on the date column and clustered by the key; its pre-hook runs as its own DML
-    statement, and a run that stops between the two is repaired by the next (step 2).
-#}
+{# Incremental staging tables that take only what the raw loads changed: documented in _incremental__macros.yml. #}
 {% macro staging_config(source_name, table_name, keys, date_column, cluster_by, unit='key') -%}
     {#- unit: 'key' (each key keeps its newest load) or 'game' (a game's rows its newest load). -#}
     {%- set delete_macro = 'delete_superseded_games' if unit == 'game' else 'delete_superseded_keys' -%}

@@ -1,18 +1,6 @@
 {#
-    BigQuery MERGE pruned to the partitions it writes.
-
-    dbt-bigquery's merge compares every target row with the new rows (or, with
-    require_partition_filter, adds `(col is null or col is not null)`, which satisfies the
-    rule but still scans every partition). For facts from fact_config (they carry
-    meta.nba_props_merge_window = their partition column) this reads the first and last
-    date of the new rows from dbt's temp table, then adds
-
-        DBT_INTERNAL_DEST.<col> between cast('<first>' as date) and cast('<last>' as date)
-
-    to the ON clause. The bounds are constants, so BigQuery prunes the target to those
-    partitions, and the merge stays exact: no new row lies outside them. With no new rows
-    (a day without games) the bounds are one empty day and nothing is scanned or written.
-    Any other merge is left as dbt-bigquery writes it.
+    Global override of dbt's BigQuery MERGE (the merge of the incremental facts, pruned to
+    the partitions it writes): documented in _incremental__macros.yml.
 #}
 {% macro bigquery__get_merge_sql(target, source, unique_key, dest_columns, incremental_predicates=none) -%}
     {%- set predicates = [] + (incremental_predicates or []) -%}
@@ -29,9 +17,9 @@
             cast(min({{ column }}) as string) as first_date,
             cast(max({{ column }}) as string) as last_date
         from {{ source }} as new_rows
-        where {{ column }} >= {{ nba_props.date_literal('1900-01-01') }}
+        where {{ column }} >= {{ nba_props.date_literal(nba_props.window_floor()) }}
     {%- endset -%}
-    {%- set first_date, last_date = '1900-01-01', '1900-01-01' -%}
+    {%- set first_date, last_date = nba_props.window_floor(), nba_props.window_floor() -%}
     {%- if execute -%}
         {%- set row = run_query(bounds_sql).rows[0] -%}
         {%- if row[0] is not none -%}

@@ -1,26 +1,5 @@
-{#
-    The rows a rolled history computes its windows over, as CTEs: `rolling_input` (the rows
-    to write, is_history = false, and the earlier rows their windows need, is_history =
-    true) and `event_offsets`.
+{# Rolled histories (the rows a window's rolling features need): documented in _incremental__macros.yml. #}
 
-    Rolled histories are incremental by game date (fact_config with replace_window: the
-    pre-hook has deleted the window from `this` before this SQL runs):
-    - full build: every row of `rows` is written; no history rows; offsets 0.
-    - incremental run: the window's rows are written. Their windows need, per entity, the
-      last `window_size` events before the window (found in `this`) and the earlier games
-      of the seasons being written (season-to-date windows): both come from `rows`, for
-      the entities with a game in the window only. `event_number_offset` is the entity's
-      last event number in `this`, so a model numbering its own events continues the
-      sequence: offset + row_number() over (partition by entity, is_history ...).
-
-    rows: the name of a CTE with every game of the entities (game_date, season_start_year,
-    game_id and entity_columns); entity_columns: what a window is partitioned by in `this`
-    (the player or team; a stat column is not needed: every stat of a game shares it).
-#}
-{#
-    The layout of a player history: incremental by game date, the window replaced (the
-    pre-hook rolling_history relies on), clustered by player.
-#}
 {% macro rolling_history_config(unique_key) -%}
     {{ return(nba_props.fact_config(
         date_column='game_date',
@@ -32,17 +11,20 @@
 {%- endmacro %}
 
 {% macro rolling_history(rows, entity_columns, window_size=10) -%}
+    {%- set entities = entity_columns | join(', ') -%}
+    with
+
     window_rows as (
 
         select * from {{ rows }}
-        where {{ nba_props.incremental_window_filter('game_date') }}
+        where {{ nba_props.incremental_window('game_date') }}
 
     ),
     {%- if is_incremental() %}
 
     window_start as (
 
-        select {{ nba_props.incremental_window_start('game_date') }} as start_date
+        select {{ nba_props.incremental_window('game_date', kind='start') }} as start_date
 
     ),
 
@@ -51,7 +33,7 @@
     written as (
 
         select
-            {{ entity_columns | join(', ') }},
+            {{ entities }},
             game_date,
             event_number
         from {{ this }}
@@ -62,10 +44,10 @@
     event_offsets as (
 
         select
-            {{ entity_columns | join(', ') }},
+            {{ entities }},
             max(event_number) as event_number_offset
         from written
-        group by {{ entity_columns | join(', ') }}
+        group by {{ entities }}
 
     ),
 
@@ -108,7 +90,7 @@
     event_offsets as (
 
         select
-            {{ entity_columns | join(', ') }},
+            {{ entities }},
             0 as event_number_offset
         from {{ rows }}
         where false
@@ -140,4 +122,6 @@
         from history_rows
 
     )
+
+    select * from rolling_input
 {%- endmacro %}
