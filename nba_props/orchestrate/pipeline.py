@@ -55,7 +55,7 @@ def predict_recent_days(database: Path, played_days: int = 7) -> dict[str, int]:
     with duckdb.connect(str(database), read_only=True) as con:
         days = [r[0] for r in con.execute(
             "with days as (select distinct game_date, game_status"
-            " from nba_intermediate.int_games_unified"
+            " from nba_analytics.games"
             " where game_status in ('final', 'scheduled') and game_type = 'regular_season'),"
             " ranked as (select *, row_number() over (partition by game_status"
             " order by game_date desc) as recency from days)"

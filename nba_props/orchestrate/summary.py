@@ -93,11 +93,11 @@ def summarize(
                 summary.unresolved[kind] = (entities, int(rows))
         has_games = con.execute(
             "select count(*) from information_schema.tables "
-            "where table_schema = 'nba_intermediate' and table_name = 'int_games_unified'"
+            "where table_schema = 'nba_analytics' and table_name = 'games'"
         ).fetchone()[0]
         if has_games:  # absent when the build failed before it
             summary.missing_box_scores = con.execute(
-                "select count(*) from nba_intermediate.int_games_unified "
+                "select count(*) from nba_analytics.games "
                 "where game_status not in ('final', 'scheduled', 'postponed') "
                 "or (game_status = 'final' and team_log_rows < 2)"
             ).fetchone()[0]

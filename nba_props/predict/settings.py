@@ -15,7 +15,7 @@ PROJECT_DIR = Path(__file__).resolve().parents[2]
 # Relations the workers read (DuckDB schema names; BigQuery datasets of the same names).
 FEATURE_STORE = "nba_precompute.ml_feature_store_v2"
 PREFERRED_LINES = "nba_reference.player_prop_lines_preferred"
-PROP_OUTCOMES = "nba_intermediate.int_prop_outcomes_unpivoted"
+PROP_OUTCOMES = "nba_analytics.prop_outcomes"
 PROP_MARKETS = "nba_reference.prop_markets"
 # Versions of the game line and of each player's injury status, joined at prediction time.
 GAME_LINE_VERSIONS = "nba_reference.game_lines_preferred"

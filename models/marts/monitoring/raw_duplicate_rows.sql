@@ -17,6 +17,7 @@
 {{ config(
     materialized='incremental',
     unique_key=['raw_table', 'load_id'],
+    on_schema_change='append_new_columns',
     incremental_strategy='merge' if target.type == 'bigquery' else 'delete+insert',
     partition_by={'field': 'loaded_at', 'data_type': 'timestamp', 'granularity': 'day'}
     if target.type == 'bigquery' else none,
