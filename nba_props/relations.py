@@ -17,7 +17,6 @@ PREDICTIONS = "nba_predictions"
 ANALYTICS = "nba_analytics"
 PRECOMPUTE = "nba_precompute"
 REFERENCE = "nba_reference"
-INTERMEDIATE = "nba_intermediate"
 # The datasets of the marts consumers read (`make run`'s summary lists them).
 MART_SCHEMAS = (ANALYTICS, PRECOMPUTE, PREDICTIONS, REFERENCE, MONITORING)
 
@@ -44,10 +43,10 @@ GAME_LINE_VERSIONS = qualified(REFERENCE, "game_lines_preferred")
 INJURY_VERSIONS = qualified(PRECOMPUTE, "injury_status_versioned")
 PLAYER_GAME_SUMMARY = qualified(ANALYTICS, "player_game_summary")
 
-# Intermediate models Python still reads by name (issue 18: to become marts; the lead
-# changes these two lines at the merge).
-PROP_OUTCOMES = qualified(INTERMEDIATE, "int_prop_outcomes_unpivoted")
-GAMES_UNIFIED = qualified(INTERMEDIATE, "int_games_unified")
+# Contracted marts over the games and the outcomes (views of the intermediate models, so
+# Python never reads an intermediate model by name).
+PROP_OUTCOMES = qualified(ANALYTICS, "prop_outcomes")
+GAMES = qualified(ANALYTICS, "games")
 
 # Predictions: the table the workers write, and the grading mart the backtest reads.
 PREDICTIONS_TABLE = "player_prop_predictions"

@@ -423,6 +423,22 @@ def pushdown_path(manifest: dict[str, Any], target_path: Path, uid: str, column:
 _NEEDS_CONNECTION = re.compile(r"(?:Runtime|Compilation) Error in model (\w+) ")
 
 
+# Folders whose models all read the catalog while compiling (the raw_keys models hash the
+# raw table's columns): the first one found excludes the whole folder, one compile instead
+# of one per model.
+_INTROSPECTIVE_FOLDERS = ("models/staging/raw_keys/",)
+
+
+def _folder_siblings(tpath: Path, name: str, folders: tuple[str, ...]) -> set[str]:
+    """The models in the same listed folder as model ``name`` (none if it is in no such folder)."""
+    nodes = list(models(load_manifest(tpath)).values())
+    paths = {n["name"]: n["original_file_path"] for n in nodes}
+    folder = next((f for f in folders if paths.get(name, "").startswith(f)), None)
+    if folder is None:
+        return set()
+    return {n for n, path in paths.items() if path.startswith(folder)}
+
+
 def compile_offline(
     profiles: Path, tpath: Path, log_path: Path, report: Report, project_dir: Path = PROJECT_DIR
 ) -> set[str]:
@@ -451,6 +467,7 @@ def compile_offline(
             report.add("dbt_compile", "prod", False, text[-3000:])
             return excluded
         excluded.add(match.group(1))
+        excluded |= _folder_siblings(tpath, match.group(1), _INTROSPECTIVE_FOLDERS)
     report.add("dbt_compile", "prod", True,
                f"every model compiled offline except {sorted(excluded)} (they read the "
                "warehouse's catalog at compile time: compiled by the emulator run)"

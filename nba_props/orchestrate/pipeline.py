@@ -22,7 +22,7 @@ from nba_props.orchestrate.execution_log import (
 from nba_props.orchestrate.reference import write_player_registry
 from nba_props.orchestrate.summary import RunSummary, summarize
 from nba_props.predict.service import predict
-from nba_props.relations import GAMES_UNIFIED
+from nba_props.relations import GAMES
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +43,7 @@ LOAD_ORDER = (
 # The last played days of the regular season and the scheduled ones (? = played days).
 RECENT_DAYS_SQL = (
     "with days as (select distinct game_date, game_status"  # noqa: S608 - constant relation
-    f" from {GAMES_UNIFIED}"
+    f" from {GAMES}"
     " where game_status in ('final', 'scheduled') and game_type = 'regular_season'),"
     " ranked as (select *, row_number() over (partition by game_status"
     " order by game_date desc) as recency from days)"

@@ -14,7 +14,7 @@ from nba_props.relations import (
     DATA_QUALITY_SUMMARY,
     EXECUTION_LOG,
     GAME_BOX_SCORE_COMPLETENESS,
-    GAMES_UNIFIED,
+    GAMES,
     MART_SCHEMAS,
     RAW_DUPLICATE_ROWS,
     REJECTED_ROWS,
@@ -102,11 +102,11 @@ def summarize(
                 summary.unresolved[kind] = (entities, int(rows))
         has_games = con.execute(
             "select count(*) from information_schema.tables "
-            "where table_schema = ? and table_name = ?", list(_key(GAMES_UNIFIED)),
+            "where table_schema = ? and table_name = ?", list(_key(GAMES)),
         ).fetchone()[0]
         if has_games:  # absent when the build failed before it
             summary.missing_box_scores = con.execute(
-                f"select count(*) from {GAMES_UNIFIED} "  # noqa: S608 - a constant
+                f"select count(*) from {GAMES} "  # noqa: S608 - a constant
                 "where game_status not in ('final', 'scheduled', 'postponed') "
                 "or (game_status = 'final' and team_log_rows < 2)"
             ).fetchone()[0]

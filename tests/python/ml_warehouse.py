@@ -17,7 +17,7 @@ from nba_props.orchestrate.dbt import DbtOutcome, run_dbt
 SEASON = "2025-26"
 MODELS = (
     "+ml_feature_store_v2 +player_prop_lines_preferred +game_lines_preferred "
-    "+int_prop_outcomes_unpivoted "
+    "+prop_outcomes "
     "+system_performance_rolling"
 )
 

@@ -160,7 +160,7 @@ def test_refetched_file_with_the_same_rows_is_reported_redundant(tmp_path: Path)
     reordered = corrupted_copy(tmp_path, TEAM_LOGS, lambda h, rows: (h, rows[::-1]))
     s = run_scenario(
         tmp_path,
-        ["raw_duplicate_rows", "stg_nbacom__team_game_logs"],
+        ["+raw_duplicate_rows", "stg_nbacom__team_game_logs"],
         extra={"nbacom_team_game_logs": [reordered]},
     )
     assert s.loads[-1].status == "loaded"
@@ -183,7 +183,7 @@ def test_duplicated_rows_in_a_file_are_quarantined_at_load(tmp_path: Path) -> No
     corrupted = corrupted_copy(tmp_path, TEAM_LOGS, duplicate_rows)
     s = run_scenario(
         tmp_path,
-        ["raw_duplicate_rows", "stg_nbacom__team_game_logs"],
+        ["+raw_duplicate_rows", "stg_nbacom__team_game_logs"],
         replace={TEAM_LOGS: corrupted},
     )
     # Caught by: the loader. Copies: one row loads, the others are set aside; conflicting
@@ -224,7 +224,7 @@ def test_duplicate_profile_incremental_run_matches_a_full_refresh(tmp_path: Path
         row["PTS"] = str(int(row["PTS"]) + 1)
     fresh = [dict(r, GAME_ID=f"99{r['GAME_ID'][2:]}") for r in rows[50:53]]
     late = write_csv(tmp_path / "landing" / "late_team_logs.csv", header, resent + fresh)
-    s = run_scenario(tmp_path, ["raw_duplicate_rows"])
+    s = run_scenario(tmp_path, ["+raw_duplicate_rows"])
     columns = (
         "raw_table, load_id, source_file, loaded_at, rows_in_load, distinct_keys, "
         "duplicate_key_rows, null_key_rows, rows_in_other_loads, rows_redelivered, "
@@ -234,10 +234,11 @@ def test_duplicate_profile_incremental_run_matches_a_full_refresh(tmp_path: Path
     load_files(DuckDBLoader(s.database), "nbacom_team_game_logs", [late], None)
     for extra in ([], ["--full-refresh"]):
         outcome = run_dbt(
-            ["run", "--select", "raw_duplicate_rows", *extra], database=s.database,
+            ["run", "--select", "+raw_duplicate_rows", *extra], database=s.database,
             target_path=tmp_path / "target", log_path=tmp_path / "logs", quiet=True,
         )
-        assert outcome.count("model", "success") == 1
+        # The mart and its nine key models (models/staging/raw_keys).
+        assert outcome.count("model", "success") == 10
         if not extra:
             incremental = s.query(f"select {columns} from nba_monitoring.raw_duplicate_rows")
     full = s.query(f"select {columns} from nba_monitoring.raw_duplicate_rows")
@@ -356,7 +357,7 @@ def test_null_keys_are_quarantined_before_staging(tmp_path: Path) -> None:
     corrupted = corrupted_copy(tmp_path, PLAYER_LOGS, blank_player_ids)
     s = run_scenario(
         tmp_path,
-        ["raw_duplicate_rows", "stg_nbacom__player_game_logs"],
+        ["+raw_duplicate_rows", "stg_nbacom__player_game_logs"],
         replace={PLAYER_LOGS: corrupted},
     )
     # Caught by: the loader. The three rows (of one game) used to load, and staging's dedup

@@ -331,7 +331,7 @@ def test_upcoming_rows_equal_training_rows_and_see_nothing_later(
     """
     backtest = copy_warehouse(real_warehouse, tmp_path / "backtest")
     backtest.dbt(
-        "run", "--select", "path:models/intermediate/features", "path:models/marts/precompute",
+        "run", "--select", "path:models/features",
         "--full-refresh", "--vars", json.dumps({"as_of_date": BACKTEST_AS_OF.isoformat()}),
     )
     upcoming, first, last, as_of = backtest.query(

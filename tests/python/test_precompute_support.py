@@ -26,7 +26,7 @@ PRECOMPUTE_FACTS: dict[str, str] = {
 }
 
 # The dbt selection that (re)builds the layer and everything upstream of it.
-LAYER_SELECTION = ("--select", "+path:models/marts/precompute")
+LAYER_SELECTION = ("--select", "+path:models/features")
 
 
 def copy_warehouse(source: Warehouse, root: Path) -> Warehouse:

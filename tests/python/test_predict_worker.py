@@ -79,7 +79,7 @@ def test_one_feature_query_per_date_and_one_batch_write(db: Path) -> None:
         first = worker.predict_date(DAY, closing_as_of(DAY))
         assert first.predictions_written > 0
         # The first date also trains: one training read (features + outcomes), no more.
-        assert len(con.reads("int_prop_outcomes_unpivoted")) == 1
+        assert len(con.reads("prop_outcomes")) == 1
 
         con.statements.clear()
         second_day = DAY + timedelta(days=1)
@@ -87,7 +87,7 @@ def test_one_feature_query_per_date_and_one_batch_write(db: Path) -> None:
         assert result.rows_read > 20  # many players, still one query
         feature_reads = con.reads("ml_feature_store_v2")
         assert len(feature_reads) == 1, feature_reads
-        assert not con.reads("int_prop_outcomes_unpivoted")  # same cut-off: no retraining
+        assert not con.reads("prop_outcomes")  # same cut-off: no retraining
         inserts = [s for s in con.statements if s[0].lstrip().startswith("insert")]
         deletes = [s for s in con.statements if s[0].lstrip().startswith("delete")]
         assert len(inserts) == 1 and len(deletes) == 1

@@ -197,13 +197,13 @@ def test_outcomes_from_the_cut_off_on_change_no_prediction(
     cutoff = DAY - timedelta(days=1)
     with duckdb.connect(str(perturbed)) as con:
         # Every outcome dated on or after the cut-off, three more than it was.
-        con.execute("create table nba_intermediate._outcomes as"
-                    " select * from nba_intermediate.int_prop_outcomes_unpivoted")
-        con.execute("drop view nba_intermediate.int_prop_outcomes_unpivoted")
+        con.execute("create table nba_analytics._outcomes as"
+                    " select * from nba_analytics.prop_outcomes")
+        con.execute("drop view nba_analytics.prop_outcomes")
         con.execute(
-            "create table nba_intermediate.int_prop_outcomes_unpivoted as"
+            "create table nba_analytics.prop_outcomes as"
             " select * replace (case when game_date >= ? then actual_value + 3"
-            " else actual_value end as actual_value) from nba_intermediate._outcomes",
+            " else actual_value end as actual_value) from nba_analytics._outcomes",
             [cutoff])
     before, after = _predictions(original), _predictions(perturbed)
     assert len(before) > 100 and before.keys() == after.keys()

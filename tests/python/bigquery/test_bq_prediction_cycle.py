@@ -2,7 +2,7 @@
 
 The first 10 days of the SYNTHETIC season are loaded into both warehouses (each through its
 own loader) and the worker's inputs are built on both by dbt: on the emulator that is
-ml_feature_store_v2, player_prop_lines_preferred, int_prop_outcomes_unpivoted and every model
+ml_feature_store_v2, player_prop_lines_preferred, prop_outcomes and every model
 upstream of them. Then, for one date, on each engine: read (one query) -> predict -> write
 (DuckDB: one transaction; BigQuery: a load job into a staging table and one MERGE) ->
 grade (dbt: prediction_accuracy and its children). The predictions must agree within float

@@ -218,7 +218,7 @@ def test_the_reads_are_the_duckdb_sql_with_named_parameters() -> None:
     assert sqlglot.parse_one(text, read="bigquery") is not None
     training, _ = named_parameters(training_rows_sql(1, lambda n: f"`p.{n}`"),
                                    [DAY, DAY, "player_points"])
-    assert "`p.nba_intermediate.int_prop_outcomes_unpivoted`" in training
+    assert "`p.nba_analytics.prop_outcomes`" in training
     with pytest.raises(ValueError, match="placeholders"):
         named_parameters(sql, [DAY])
 

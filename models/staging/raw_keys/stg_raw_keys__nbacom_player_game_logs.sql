@@ -1,0 +1,36 @@
+-- The natural key of every row of nba_raw.nbacom_player_game_logs, with its load (file): the
+-- input of raw_duplicate_rows, which staging's one row per key would hide. Key: a player's box
+-- score in a game.
+-- Incremental: a run keys the loads not keyed yet (loads never change once written).
+with
+
+raw_rows as (
+
+    select * from {{ source('nbacom', 'nbacom_player_game_logs') }}
+    {%- if is_incremental() %}
+    where _load_id not in (select keyed.load_id from {{ this }} as keyed)
+    {%- endif %}
+
+),
+
+keyed as (
+
+    select
+        'nbacom_player_game_logs' as raw_table,
+        _load_id as load_id,
+        _source_file as source_file,
+        _loaded_at as loaded_at,
+        {{ nba_props.natural_key_value(['player_id', 'game_id']) }} as natural_key,
+        case
+            when
+                player_id is null
+                or game_id is null
+                then 1
+            else 0
+        end as is_null_key,
+        {{ nba_props.row_hash(source('nbacom', 'nbacom_player_game_logs')) }} as row_hash
+    from raw_rows
+
+)
+
+select * from keyed

@@ -1,0 +1,35 @@
+-- The natural key of every row of nba_raw.player_aliases, with its load (file): the input of
+-- raw_duplicate_rows, which staging's one row per key would hide. Key: a sportsbook spelling
+-- of a player's name.
+-- Incremental: a run keys the loads not keyed yet (loads never change once written).
+with
+
+raw_rows as (
+
+    select * from {{ source('reference', 'player_aliases') }}
+    {%- if is_incremental() %}
+    where _load_id not in (select keyed.load_id from {{ this }} as keyed)
+    {%- endif %}
+
+),
+
+keyed as (
+
+    select
+        'player_aliases' as raw_table,
+        _load_id as load_id,
+        _source_file as source_file,
+        _loaded_at as loaded_at,
+        {{ nba_props.natural_key_value(['alias_name']) }} as natural_key,
+        case
+            when
+                alias_name is null
+                then 1
+            else 0
+        end as is_null_key,
+        {{ nba_props.row_hash(source('reference', 'player_aliases')) }} as row_hash
+    from raw_rows
+
+)
+
+select * from keyed
