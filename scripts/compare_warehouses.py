@@ -36,8 +36,8 @@ VOLATILE_COLUMNS = (
     # the execution log's free-text detail carries timings and paths
     "nba_monitoring.processor_execution_log.detail",
 )
-# ... and any column whose name says it is a load time or a duration
-VOLATILE_SUFFIXES = ("_loaded_at", "_seconds")
+# ... and any column whose name says it is a load time, a duration or a lag behind a load
+VOLATILE_SUFFIXES = ("_loaded_at", "_seconds", "_lag_hours")
 
 
 def _is_ignored(relation: str, column: str, ignored: set[str]) -> bool:
