@@ -20,7 +20,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-PROJECT_DIR = Path(__file__).resolve().parents[2]
+from nba_props.paths import PROJECT_DIR
+
+__all__ = ["PROJECT_DIR", "check", "generate"]
 
 
 def generate(root: Path = PROJECT_DIR) -> list[str]:

@@ -12,13 +12,12 @@ import yaml
 
 from nba_props import contracts, schemas
 from nba_props.load import bigquery_loader
+from nba_props.paths import PROJECT_DIR
 from nba_props.predict import contract as predictions
 from nba_props.schemas import registry
 from nba_props.schemas.__main__ import main
 from nba_props.schemas.table import SchemaColumn
 from nba_props.schemas.types import BIGQUERY_TYPES, DOUBLE
-
-PROJECT_DIR = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
