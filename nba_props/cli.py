@@ -28,7 +28,6 @@ from nba_props.orchestrate.outcome import (
     render_backfill,
 )
 from nba_props.orchestrate.reference import REFERENCE_TABLES, load_reference
-from nba_props.orchestrate.replay import land_by_day
 from nba_props.orchestrate.scrapes import scrape_logged
 from nba_props.paths import PROJECT_DIR
 from nba_props.predict.cli import add_predict_parser
@@ -251,6 +250,7 @@ def _cmd_backfill(args: argparse.Namespace) -> int:
 
 def _cmd_land_demo(args: argparse.Namespace) -> int:
     from nba_props.demo import generate_demo  # deferred: numpy and the demo's tables
+    from nba_props.orchestrate.replay import land_by_day  # deferred: land-demo only
 
     demo = generate_demo(args.out, seasons=args.seasons, last_season=args.last_season)
     landed = land_by_day(demo.files, args.landing)

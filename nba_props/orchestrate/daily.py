@@ -22,8 +22,6 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from tqdm import tqdm
-
 from nba_props.load import DuckDBLoader, LoadResult
 from nba_props.orchestrate.dbt import DbtOutcome, run_dbt
 from nba_props.orchestrate.execution_log import (
@@ -454,6 +452,8 @@ def backfill(
     days marked done (unless ``force``). Re-running an interrupted chunk is safe: files
     already loaded are skipped and the build replaces its window.
     """
+    from tqdm import tqdm  # deferred: 10 ms at every command's start, for backfill only
+
     if end < start:
         raise ValueError(f"backfill end {end} is before start {start}")
     pending = [d for d in days_between(start, end) if force or not _is_done(cfg, d)]
