@@ -216,6 +216,16 @@ def test_one_cycle_matches_duckdb(duck: Path, emulator: Emulator, work: Path) ->
     duck_rows = _duckdb_rows(duck, select.format(QUALIFIED_TABLE, "?"), [DAY])
     bq_rows = emulator.rows(select.format(emulator.table(QUALIFIED_TABLE), "@day"), day=DAY)
     assert len(bq_rows) == len(duck_rows) == ours.predictions_written
+    import json as _j
+    _d = []
+    for row, other in zip(duck_rows, bq_rows, strict=True):
+        for c in row:
+            a, b = row[c], other.get(c)
+            if isinstance(a, float) and isinstance(b, float) and a != b:
+                _d.append((c, a, b, abs(a - b) / max(abs(a), abs(b), 1e-12), row.get("system_id"), row.get("market")))
+            elif not isinstance(a, float) and c in other and not _same(a, b):
+                _d.append((c, str(a), str(b), None, row.get("system_id"), row.get("market")))
+    Path("/tmp/cycle_diffs.json").write_text(_j.dumps(_d, default=str))
     assert _diff(duck_rows, bq_rows, "prediction_id", PREDICTION_TOL) == []
 
     # Idempotent: a second run replaces the date's rows (one MERGE), never duplicates.
