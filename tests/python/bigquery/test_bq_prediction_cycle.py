@@ -133,12 +133,15 @@ def _duckdb_rows(database: Path, sql: str, params: list[Any]) -> list[dict[str, 
 
 # Features agree to 1e-6 (relative, or absolute near 0): the engines sum and divide in their
 # own order (shot-zone shares differ in the 8th digit). The fitted models carry that noise
-# into the predicted values (about 1e-5 absolute seen); the per-market recalibration of
-# P(over), fitted on the slice's thin held-out window, carries it further into the
-# probabilities, edges and confidence (up to 1.5e-4 relative seen), so those agree to
-# 5e-4. Strings (recommendations), ids and dates must be equal.
+# into the predicted values: the similarity system's nearest neighbours (and the ensemble
+# that averages it) move most, up to 4.2e-4 relative seen (2026-12-02, 188 of 1,400
+# values differ at all); the per-market recalibration of P(over), fitted on the slice's
+# thin held-out window, carries it further into the probabilities and confidence (up to
+# 1.3e-3 relative seen; 1.5e-4 on 2026-11-30, so it moves between runs of the emulator),
+# so those agree to 2e-3, absolute near 0 (edges are differences of probabilities).
+# Strings (recommendations), ids and dates must be equal.
 FEATURE_TOL = 1e-6
-PREDICTION_TOL = 5e-4
+PREDICTION_TOL = 2e-3
 
 
 def _same(a: Any, b: Any, tol: float = FEATURE_TOL) -> bool:
@@ -216,16 +219,6 @@ def test_one_cycle_matches_duckdb(duck: Path, emulator: Emulator, work: Path) ->
     duck_rows = _duckdb_rows(duck, select.format(QUALIFIED_TABLE, "?"), [DAY])
     bq_rows = emulator.rows(select.format(emulator.table(QUALIFIED_TABLE), "@day"), day=DAY)
     assert len(bq_rows) == len(duck_rows) == ours.predictions_written
-    import json as _j
-    _d = []
-    for row, other in zip(duck_rows, bq_rows, strict=True):
-        for c in row:
-            a, b = row[c], other.get(c)
-            if isinstance(a, float) and isinstance(b, float) and a != b:
-                _d.append((c, a, b, abs(a - b) / max(abs(a), abs(b), 1e-12), row.get("system_id"), row.get("market")))
-            elif not isinstance(a, float) and c in other and not _same(a, b):
-                _d.append((c, str(a), str(b), None, row.get("system_id"), row.get("market")))
-    Path("/tmp/cycle_diffs.json").write_text(_j.dumps(_d, default=str))
     assert _diff(duck_rows, bq_rows, "prediction_id", PREDICTION_TOL) == []
 
     # Idempotent: a second run replaces the date's rows (one MERGE), never duplicates.
