@@ -244,6 +244,19 @@ def test_one_cycle_matches_duckdb(duck: Path, emulator: Emulator, work: Path) ->
     bq_grades = emulator.rows(
         grades.format(emulator.table("nba_predictions.prediction_accuracy"), "@day"), day=DAY)
     assert len(bq_grades) == len(duck_grades) == ours.predictions_written
+    # The absolute error differs between engines by at most the predicted values' own
+    # difference (within PREDICTION_TOL of the value, compared above): checked on that
+    # scale, since relative to a small error the same gap looks large.
+    predicted = {r["prediction_id"]: r["predicted_value"] for r in duck_rows}
+    for ours_grade, their_grade in zip(duck_grades, bq_grades, strict=True):
+        scale = PREDICTION_TOL * max(abs(predicted[ours_grade["prediction_id"]]), 1.0)
+        for grade in (ours_grade, their_grade):
+            grade["error_gap"] = grade.pop("absolute_error")
+        gap = ours_grade["error_gap"], their_grade["error_gap"]
+        assert (gap[0] is None) == (gap[1] is None), ours_grade["prediction_id"]
+        if gap[0] is not None:
+            assert abs(gap[0] - gap[1]) <= scale, (ours_grade["prediction_id"], gap)
+        ours_grade["error_gap"] = their_grade["error_gap"] = None
     assert _diff(duck_grades, bq_grades, "prediction_id", PREDICTION_TOL) == []
     assert {g["grade_status"] for g in bq_grades} <= {"graded", "void"}
     assert sum(g["grade_status"] == "graded" for g in bq_grades) > len(bq_grades) // 2
@@ -255,6 +268,20 @@ def test_one_cycle_matches_duckdb(duck: Path, emulator: Emulator, work: Path) ->
         daily.format(emulator.table("nba_predictions.system_daily_performance"), "@day"),
         day=DAY))
     assert len(duck_daily) == len(bq_daily) == len(SYSTEM_IDS) * len(MARKETS)
+    # Signed errors cancel in a sum, so their gap is checked on the scale of the predicted
+    # values behind them (PREDICTION_TOL of the group's total), like the absolute error.
+    totals: dict[str, float] = {}
+    for r in duck_rows:
+        key = f"{r['run_mode']}|{r['system_id']}|{r['market']}"
+        totals[key] = totals.get(key, 0.0) + abs(r["predicted_value"] or 0.0)
+    for ours_day, their_day in zip(duck_daily, bq_daily, strict=True):
+        scale = PREDICTION_TOL * max(totals.get(ours_day["key"], 0.0), 1.0)
+        n = max(ours_day["n_graded"] or 0, 1)
+        for column, tol in (("sum_signed_error", scale), ("bias", scale / n)):
+            pair = ours_day.pop(column), their_day.pop(column)
+            assert (pair[0] is None) == (pair[1] is None), (ours_day["key"], column)
+            if pair[0] is not None:
+                assert abs(pair[0] - pair[1]) <= tol, (ours_day["key"], column, pair)
     assert _diff(duck_daily, bq_daily, "key", PREDICTION_TOL) == []
 
 
