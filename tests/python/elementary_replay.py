@@ -227,7 +227,12 @@ def verify(
     database.unlink(missing_ok=True)
     started = time.perf_counter()
 
+    def step(what: str) -> None:
+        # Three minutes in all: say what is running (flushed, so piped output stays in order).
+        print(f"elementary verify [{time.perf_counter() - started:5.0f}s]: {what}", flush=True)
+
     def build(label: str) -> None:
+        step(f"dbt build with the anomaly tests ({label})...")
         outcome = run_dbt(
             ["build", "--select", *VERIFY_SELECTION, "--indirect-selection", "cautious",
              "--vars", dbt_vars(as_of)],
@@ -240,13 +245,16 @@ def verify(
         if outcome.exception:
             raise RuntimeError(f"dbt build ({label}) could not run: {outcome.exception}")
 
+    step("loading the real season...")
     load(database, work / "landing")
     replay_as_of(database, as_of)
     build("baseline")
     baseline = {r.test_name: r.status for r in latest_results(database)}
+    step("injecting anomalies...")
     injections = inject_anomalies(database, (as_of - timedelta(days=1)).date())
     build("injected")
     injected = {r.test_name: r.status for r in latest_results(database)}
+    step("edr report...")
     proc = edr_report(database, report)
     if proc.returncode != 0 or not report.is_file():
         raise RuntimeError(
