@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from nba_props.relations import LOAD_MANIFEST_TABLE, REJECTED_ROWS_TABLE
 from nba_props.schemas.table import SchemaColumn, TableSchema
 from nba_props.schemas.types import BIGINT, BOOLEAN, DATE, DOUBLE, TIMESTAMP, VARCHAR
 
@@ -348,7 +349,7 @@ def _s(name: str, typ: str, description: str, nullable: bool = True) -> SchemaCo
 
 # <raw schema>._load_manifest: one row per loaded file (dbt source loader.load_manifest).
 LOAD_MANIFEST = TableSchema(
-    "_load_manifest",
+    LOAD_MANIFEST_TABLE,
     "One row per loaded file: raw table, file, content hash, rows, columns skipped as "
     "unknown (loaded with allow_extra_columns), pipeline run id. Files skipped as already "
     "loaded are not listed here; they appear in processor_execution_log.",
@@ -371,7 +372,7 @@ LOAD_MANIFEST = TableSchema(
 # <raw schema>._rejected_rows: one row per row of a file the loader set aside
 # (nba_props.load.quarantine; dbt source loader.rejected_rows).
 REJECTED_ROWS = TableSchema(
-    "_rejected_rows",
+    REJECTED_ROWS_TABLE,
     "Rows the loader set aside instead of loading (nba_props.load.quarantine), written in "
     "the same transaction as their file's good rows: null_key (a key column empty), "
     "duplicate_row (an exact copy: the first copy loads), conflicting_duplicate_key (one "

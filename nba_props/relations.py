@@ -4,8 +4,8 @@
 BigQuery code qualifies it with the project). The dbt project owns the marts: a rename
 there is one line here. Raw table columns live in ``nba_props.contracts``; the predictions
 table's and the run log's columns in ``nba_props.predict.contract`` and
-``nba_props.orchestrate.execution_log``, whose names tests/python/test_relations.py checks
-against these. No imports: any module may import this one at no cost.
+``nba_props.orchestrate.execution_log``, which take their table names from here. No
+imports: any module may import this one at no cost.
 """
 
 from __future__ import annotations

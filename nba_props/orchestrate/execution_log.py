@@ -37,14 +37,15 @@ from typing import Any, Protocol
 import duckdb
 
 from nba_props.load import DuckDBLoader, LoadResult
+from nba_props.relations import EXECUTION_LOG_TABLE, MONITORING
 from nba_props.schemas.table import SchemaColumn, TableSchema
 from nba_props.schemas.types import BIGINT, DOUBLE, TIMESTAMP, VARCHAR
 
 log = logging.getLogger(__name__)
 
 RUN_ID_ENV = "NBA_PROPS_RUN_ID"
-SCHEMA = "nba_monitoring"
-TABLE = "processor_execution_log"
+SCHEMA = MONITORING
+TABLE = EXECUTION_LOG_TABLE
 JOB_TYPES = ("scrape", "load", "predict", "export", "alert")
 # LoadResult.status -> the log's status (loaded -> success).
 LOAD_STATUS = {"skipped_duplicate": "skipped", "loaded_with_rejects": "warn", "empty": "warn"}

@@ -13,11 +13,13 @@ from __future__ import annotations
 
 import pyarrow as pa
 
+from nba_props.relations import PREDICTIONS, PREDICTIONS_TABLE
 from nba_props.schemas.table import SchemaColumn, TableSchema
 from nba_props.schemas.types import BIGINT, DATE, DOUBLE, TIMESTAMP, VARCHAR
 
-SCHEMA = "nba_predictions"
-TABLE = "player_prop_predictions"
+# The names are nba_props.relations' (the one module of relation names).
+SCHEMA = PREDICTIONS
+TABLE = PREDICTIONS_TABLE
 QUALIFIED_TABLE = f"{SCHEMA}.{TABLE}"
 
 RECOMMENDATIONS = ("OVER", "UNDER", "PASS")
