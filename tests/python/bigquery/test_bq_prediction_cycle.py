@@ -162,6 +162,16 @@ def _diff(left: list[dict[str, Any]], right: list[dict[str, Any]], key: str,
             if c in other and not _same(row[c], other[c], tol)]
 
 
+def _pop_close(ours: dict[str, Any], theirs: dict[str, Any], column: str, tol: float,
+               label: object) -> None:
+    """Take ``column`` out of both rows, asserting both are null or within ``tol``
+    (absolute): for values checked on another scale than _diff's relative one."""
+    pair = ours.pop(column), theirs.pop(column)
+    assert (pair[0] is None) == (pair[1] is None), (label, column)
+    if pair[0] is not None:
+        assert abs(pair[0] - pair[1]) <= tol, (label, column, pair)
+
+
 def test_the_feature_store_is_the_same_on_both_engines(duck: Path, emulator: Emulator) -> None:
     """ml_feature_store_v2 built on bqemulator equals DuckDB's, for the predicted day."""
     sql = "select * from {} where game_date = {} order by market, game_id, player_id"
@@ -250,13 +260,8 @@ def test_one_cycle_matches_duckdb(duck: Path, emulator: Emulator, work: Path) ->
     predicted = {r["prediction_id"]: r["predicted_value"] for r in duck_rows}
     for ours_grade, their_grade in zip(duck_grades, bq_grades, strict=True):
         scale = PREDICTION_TOL * max(abs(predicted[ours_grade["prediction_id"]]), 1.0)
-        for grade in (ours_grade, their_grade):
-            grade["error_gap"] = grade.pop("absolute_error")
-        gap = ours_grade["error_gap"], their_grade["error_gap"]
-        assert (gap[0] is None) == (gap[1] is None), ours_grade["prediction_id"]
-        if gap[0] is not None:
-            assert abs(gap[0] - gap[1]) <= scale, (ours_grade["prediction_id"], gap)
-        ours_grade["error_gap"] = their_grade["error_gap"] = None
+        _pop_close(ours_grade, their_grade, "absolute_error", scale,
+                   ours_grade["prediction_id"])
     assert _diff(duck_grades, bq_grades, "prediction_id", PREDICTION_TOL) == []
     assert {g["grade_status"] for g in bq_grades} <= {"graded", "void"}
     assert sum(g["grade_status"] == "graded" for g in bq_grades) > len(bq_grades) // 2
@@ -277,11 +282,8 @@ def test_one_cycle_matches_duckdb(duck: Path, emulator: Emulator, work: Path) ->
     for ours_day, their_day in zip(duck_daily, bq_daily, strict=True):
         scale = PREDICTION_TOL * max(totals.get(ours_day["key"], 0.0), 1.0)
         n = max(ours_day["n_graded"] or 0, 1)
-        for column, tol in (("sum_signed_error", scale), ("bias", scale / n)):
-            pair = ours_day.pop(column), their_day.pop(column)
-            assert (pair[0] is None) == (pair[1] is None), (ours_day["key"], column)
-            if pair[0] is not None:
-                assert abs(pair[0] - pair[1]) <= tol, (ours_day["key"], column, pair)
+        _pop_close(ours_day, their_day, "sum_signed_error", scale, ours_day["key"])
+        _pop_close(ours_day, their_day, "bias", scale / n, ours_day["key"])
     assert _diff(duck_daily, bq_daily, "key", PREDICTION_TOL) == []
 
 
