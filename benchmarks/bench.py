@@ -34,7 +34,7 @@ import duckdb
 from nba_props.load.readers import csv_path
 from nba_props.load.staging import normalize_header, quote_ident
 from nba_props.orchestrate.daily import build_args, grading_args
-from nba_props.orchestrate.replay import DAY_EXPRESSIONS
+from nba_props.orchestrate.replay import DAY_EXPRESSIONS, land_by_day
 from nba_props.paths import PROJECT_DIR
 
 OUT_DIR = PROJECT_DIR / "benchmarks"
@@ -145,8 +145,6 @@ def _daily_process(
 ) -> dict[str, Any]:
     """`nba-props daily` as a user runs it: its own process, replaying the held-back day
     from a landing zone, on `database` (a copy of the warehouse before the day)."""
-    from nba_props.orchestrate.replay import land_by_day
-
     land_by_day({table: [Path(f) for f in files] for table, files in held.items()}, landing)
     cli = str(Path(sys.executable).with_name("nba-props"))
     t0 = time.perf_counter()

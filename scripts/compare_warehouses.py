@@ -149,8 +149,7 @@ def compare(
     for name, cols in rel_before.items():
         target = renames.get(name, name)
         if target not in rel_after:
-            results.append(RelationResult(before=name, after=None, status="missing",
-                                          rows_before=None))
+            results.append(RelationResult(before=name, after=None, status="missing"))
             continue
         matched_after.add(target)
         results.append(compare_relation(con, name, target, cols, rel_after[target], ignored))
